@@ -1,0 +1,57 @@
+# Quick start: `make run` (set up, index corpus/, start the app) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install install-llm install-browser run index app test test-fast bench eval clean
+
+install: $(STAMP)
+
+# torch first, pinned to the CPU build this machine offers (never a CUDA build)
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# llama-cpp-python compiles once (about 6 minutes on 2 cores); pip's wheel cache keeps it
+install-llm: $(LLM_STAMP)
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[llm]'
+	touch $(LLM_STAMP)
+
+# Debian's Chromium for browser tests (no browser download)
+install-browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+index: install
+	$(BIN)/python -m assistant index || [ $$? -eq 3 ]
+
+run: index
+	$(BIN)/python app.py
+
+app: install
+	$(BIN)/python app.py
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not integration and not slow"
+
+bench: install
+	$(BIN)/python benchmarks/bench.py
+
+eval: index
+	$(BIN)/python -m assistant eval retrieval
+
+clean:
+	rm -rf .assistant .pytest_cache

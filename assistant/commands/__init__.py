@@ -1,0 +1,1 @@
+"""CLI commands: one module each, discovered by assistant.cli (``register(subparsers)``)."""

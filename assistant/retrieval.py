@@ -1,0 +1,238 @@
+"""Hybrid retrieval: BM25 over Vietnamese tokens fused with dense search.
+
+Fusion is a weighted sum of scores normalised per query (each retriever's
+scores divided by its best score over the candidate pool), with both scores
+computed exactly for every candidate. The dense weight depends on the
+embedding model and the query's language: the bundled English-only model
+reads Vietnamese poorly, so on Vietnamese queries it gets a small weight; a
+multilingual model earns more. ``ASSISTANT_DENSE_WEIGHT`` overrides it.
+Weights were chosen by measurement (see docs/retrieval.md and
+``python -m assistant eval retrieval``).
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.chunking import passage
+from assistant.config import Settings
+from assistant.embeddings import Embedder, get_embedder
+from assistant.lexical import LexicalIndex, fingerprint
+from assistant.loaders import detect_lang
+from assistant.store import StoreError, VectorStore
+
+# Measured defaults (docs/retrieval.md): dense weight by (model reads Vietnamese?, query language)
+DENSE_WEIGHTS = {(False, "vi"): 0.15, (False, "en"): 0.5, (True, "vi"): 0.5, (True, "en"): 0.5}
+_VI_PLAIN = set(
+    """cua va cac nhung duoc trong theo khong ngay thang nam dang ky giay phep bao nhieu la gi nao thu tuc
+    co quan nghi dinh quyet dinh thong tu luat dieu khoan chuong muc van ban cong dan can bo xa phuong quan
+    huyen tinh thanh pho uy ban nhan dan ho so le phi thoi han quy dinh lam sao the nao ai duoc phai can
+    toi minh chung ta bi khi nao o dau tai sao mot hai ba bon muoi tram nghin nguoi viec tren duoi voi cho""".split()
+)
+
+
+def query_lang(text: str) -> str:
+    """"vi" for Vietnamese (with or without diacritics), else "en"."""
+    if detect_lang(text) == "vi":
+        return "vi"
+    words = re.findall(r"[a-z]+", text.lower())
+    if words and sum(w in _VI_PLAIN for w in words) / len(words) >= 0.3:
+        return "vi"
+    return "en"
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    chunk_id: str
+    text: str
+    metadata: dict
+    lexical_score: float = 0.0
+    dense_score: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return self.metadata.get("source", "")
+
+    @property
+    def title(self) -> str:
+        return self.metadata.get("title", "")
+
+    @property
+    def article(self) -> str:
+        return str(self.metadata.get("article", "") or "")
+
+    @property
+    def page(self) -> int | None:
+        p = self.metadata.get("page") or 0
+        return int(p) if p else None
+
+    @property
+    def breadcrumb(self) -> str:
+        return self.metadata.get("breadcrumb", "")
+
+    @property
+    def passage(self) -> str:
+        return passage(self.text)
+
+    def as_json(self, with_text: bool = True) -> dict:
+        d = {
+            "rank": self.rank,
+            "score": round(float(self.score), 4),
+            "source": self.source,
+            "title": self.title,
+            "article": self.article,
+            "page": self.page,
+            "chunk_id": self.chunk_id,
+            "breadcrumb": self.breadcrumb,
+        }
+        if with_text:
+            d["text"] = self.passage
+        return d
+
+
+class Retriever:
+    """Loaded once per process; ``search`` is thread-safe for reading."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, store: VectorStore | None = None):
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings.embedding_model, settings.embedding_batch)
+        self.store = store or VectorStore(settings, self.embedder)
+        self._lock = threading.Lock()
+        self.lexical = self._load_lexical()
+
+    def _load_lexical(self) -> LexicalIndex:
+        lex = LexicalIndex.load(self.settings.store_dir)
+        n = self.store.count()
+        if lex is not None and len(lex.ids) == n:
+            if not self.settings.chroma_host or n == 0:
+                return lex
+        ids, metas, docs = self.store.all_metadata(include_documents=True)
+        if lex is not None and lex.fp == fingerprint(ids):
+            return lex
+        if not ids and lex is None:
+            return LexicalIndex([], [], [])
+        # stale or missing (e.g. a Chroma server filled from another machine): build once, keep it
+        lex = LexicalIndex.build(ids, docs, metas)
+        try:
+            lex.save(self.settings.store_dir)
+        except OSError:
+            pass
+        return lex
+
+    def reload(self) -> None:
+        with self._lock:
+            self.lexical = self._load_lexical()
+
+    @property
+    def size(self) -> int:
+        return len(self.lexical.ids)
+
+    def dense_weight(self, query: str) -> float:
+        if self.settings.dense_weight >= 0:
+            return float(self.settings.dense_weight)
+        return DENSE_WEIGHTS[(self.embedder.multilingual, query_lang(query))]
+
+    @staticmethod
+    def _where(sources, doc_types) -> dict | None:
+        conds = []
+        if sources:
+            conds.append({"source": {"$in": list(sources)}})
+        if doc_types:
+            conds.append({"doc_type": {"$in": list(doc_types)}})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: str | None = None,
+        sources: list[str] | None = None,
+        doc_types: list[str] | None = None,
+        timings: dict | None = None,
+    ) -> list[Hit]:
+        k = k or self.settings.top_k
+        mode = mode or self.settings.retrieval_mode
+        if mode not in ("hybrid", "lexical", "dense"):
+            raise ValueError(f"unknown retrieval mode {mode!r} (hybrid, lexical, dense)")
+        lex = self.lexical
+        if not query.strip() or not lex.ids:
+            return []
+        t0 = time.perf_counter()
+        pool = max(50, 4 * k)
+        mask = lex.mask(sources, doc_types)
+        lex_scores = np.zeros(len(lex.ids), dtype=np.float32)
+        if mode in ("hybrid", "lexical"):
+            lex_scores = lex.scores(query)
+            if mask is not None:
+                lex_scores = np.where(mask, lex_scores, 0.0)
+        t1 = time.perf_counter()
+        dense: dict[int, float] = {}
+        qvec = None
+        if mode in ("hybrid", "dense"):
+            qvec = self.embedder.encode([query])[0]
+            for h in self.store.query(qvec, pool, where=self._where(sources, doc_types)):
+                pos = lex.position(h.id)
+                if pos is not None:
+                    dense[pos] = h.score
+        t2 = time.perf_counter()
+        if mode == "lexical":
+            cand = [i for i, _ in lex.search(query, k, mask)] if mask is None else list(np.argsort(-lex_scores)[:k])
+            fused = {i: float(lex_scores[i]) for i in cand if lex_scores[i] > 0}
+        elif mode == "dense":
+            fused = dict(dense)
+        else:
+            top_lex = np.argpartition(-lex_scores, min(pool, lex_scores.size) - 1)[:pool]
+            cand = set(int(i) for i in top_lex if lex_scores[i] > 0) | set(dense)
+            missing = [i for i in cand if i not in dense]
+            if missing and qvec is not None:
+                got = self.store.collection.get(ids=[lex.ids[i] for i in missing], include=["embeddings"])
+                for id_, emb in zip(got["ids"], got["embeddings"]):
+                    dense[lex.position(id_)] = float(np.dot(np.asarray(emb, dtype=np.float32), qvec))
+            lmax = float(max((lex_scores[i] for i in cand), default=0.0)) or 1.0
+            dvals = [dense.get(i, 0.0) for i in cand]
+            dmax = max(dvals, default=0.0)
+            dmax = dmax if dmax > 0 else 1.0
+            w = self.dense_weight(query)
+            fused = {i: (1 - w) * float(lex_scores[i]) / lmax + w * max(dense.get(i, 0.0), 0.0) / dmax for i in cand}
+        order = sorted(fused, key=lambda i: (-fused[i], lex.ids[i]))[:k]
+        hits = [
+            Hit(rank=r, score=fused[i], chunk_id=lex.ids[i], text=lex.texts[i], metadata=lex.metadatas[i],
+                lexical_score=float(lex_scores[i]), dense_score=float(dense.get(i, 0.0)))
+            for r, i in enumerate(order, start=1)
+        ]
+        if timings is not None:
+            timings.update(lexical_ms=(t1 - t0) * 1000, dense_ms=(t2 - t1) * 1000, total_ms=(time.perf_counter() - t0) * 1000)
+        return hits
+
+
+_RETRIEVERS: dict[tuple, Retriever] = {}
+_RLOCK = threading.Lock()
+
+
+def get_retriever(settings: Settings) -> Retriever:
+    """One retriever per (store, collection, model) per process."""
+    key = (settings.store_dir, settings.chroma_host, settings.chroma_port, settings.collection, settings.embedding_model)
+    with _RLOCK:
+        r = _RETRIEVERS.get(key)
+        if r is None:
+            r = _RETRIEVERS[key] = Retriever(settings)
+        elif r.settings != settings:
+            r.settings = settings
+        return r
+
+
+def forget_retrievers() -> None:
+    with _RLOCK:
+        _RETRIEVERS.clear()
+
+
+__all__ = ["Hit", "Retriever", "get_retriever", "query_lang", "StoreError"]

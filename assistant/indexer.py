@@ -67,21 +67,13 @@ def make_chunker(embedder: Embedder, settings: Settings) -> Chunker:
     return Chunker(embedder.count_tokens_batch, max_tokens=max_tokens)
 
 
-def chunk_file(path: Path, corpus: Path, chunker: Chunker, settings: Settings, data: bytes | None = None):
-    """Load and chunk one file; returns (doc, chunks) or raises LoadError."""
-    from assistant.loaders import load_file
+def _doc_guards(settings: Settings):
+    """Document guards applied at index time (assistant.guard), unless switched off."""
+    if settings.guards == "off":
+        return None, None
+    from assistant.guard import flag_chunks, scan_document
 
-    doc = load_file(path, corpus, max_mb=settings.max_file_mb)
-    return doc, chunker.chunk(doc)
-
-
-def _doc_scanners():
-    """Document guards applied at index time (filled in by assistant.guard when present)."""
-    try:
-        from assistant.guard import scan_document  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return scan_document
+    return scan_document, flag_chunks
 
 
 def run_index(
@@ -111,7 +103,7 @@ def run_index(
     else:
         store = VectorStore(settings, embedder)
     chunker = make_chunker(embedder, settings)
-    scan_document = _doc_scanners()
+    scan_document, flag_chunks = _doc_guards(settings)
 
     ids, metas, _ = store.all_metadata()
     have: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # source -> hash -> count
@@ -177,11 +169,11 @@ def run_index(
             doc = load_bytes(data, source, fmt, path=str(path))
             if scan_document is not None:
                 verdict = scan_document(doc, settings)
-                if verdict is not None and getattr(verdict, "refuse", False):
+                if verdict is not None and verdict.refuse:
                     raise LoadError(source, "refused", reason=verdict.reason(settings.lang))
             chunks = chunker.chunk(doc)
-            if scan_document is not None and hasattr(scan_document, "flag_chunks"):
-                scan_document.flag_chunks(chunks, settings)
+            if flag_chunks is not None:
+                flag_chunks(chunks, settings)
         except LoadError as exc:
             report.failed += 1
             report.errors.append({"path": source, "error": exc.message(settings.lang), "code": exc.code})

@@ -317,6 +317,8 @@ def extract_metadata(text: str) -> dict[str, str]:
                 rest = ln[len(dt):].strip(" :-–")
                 if not rest and i + 1 < len(lines) and not re.match(r"^(Căn cứ|Based on|Pursuant|Chương|Chapter|Điều|Article)", lines[i + 1]):
                     rest = lines[i + 1]
+                if rest[:1].isupper() and rest[1:2].islower():
+                    rest = rest[0].lower() + rest[1:]  # "Quyết định Ban hành ..." -> "Quyết định ban hành ..."
                 meta["title"] = (dt + " " + rest).strip() if rest else dt
                 break
         if meta["doc_type"]:

@@ -1,0 +1,152 @@
+"""Check the [n] citation markers of an answer against the passages it was given.
+
+1. ``[1, 2]`` / ``[1;2]`` are normalised to ``[1][2]``.
+2. A marker pointing to no passage is removed from the answer and flagged.
+3. Each sentence (or list item, or table row) that cites passages gets a
+   support score against the chunks it cites, the best of them:
+   lexical = share of the sentence's content terms found in the chunk;
+   when that is below 0.9 (not a quotation), support = mean of lexical and
+   the embedding cosine of sentence and chunk. Sentences below
+   SUPPORT_MIN are flagged as unsupported.
+4. groundedness = supported cited sentences / content sentences (a proxy
+   used by the eval: uncited content sentences count as not grounded).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answer.text import content_terms, words
+from assistant.messages import t
+
+MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+SINGLE = re.compile(r"\[(\d{1,3})\]")
+_SENT_BREAK = re.compile(r"(?<=[^\W\d_][.!?])((?:\s*\[\d{1,3}\])*)\s+(?!\[\d)(?=\S)")
+SUPPORT_MIN = 0.45
+QUOTE_LEX = 0.9
+
+
+def normalise_markers(text: str) -> str:
+    def rep(m):
+        nums = re.split(r"\s*[,;]\s*", m.group(1))
+        return "".join(f"[{int(n)}]" for n in nums)
+
+    return MARKER.sub(rep, text)
+
+
+def _units(answer: str) -> list[str]:
+    """Sentences of the answer: lines, split further at sentence ends (markers stay with their sentence)."""
+    out = []
+    for line in answer.split("\n"):
+        line = line.strip()
+        if not line or set(line) <= set("|-: "):
+            continue
+        if line.startswith("|"):
+            out.append(line)
+            continue
+        pos = 0
+        for m in _SENT_BREAK.finditer(line):
+            end = m.end(1)
+            out.append(line[pos:end].strip())
+            pos = m.end()
+        if line[pos:].strip():
+            out.append(line[pos:].strip())
+    return out
+
+
+def citation_json(n: int, hit) -> dict:
+    return {"n": n, "source": hit.source, "title": hit.title, "article": hit.article, "page": hit.page,
+            "chunk_id": hit.chunk_id, "breadcrumb": hit.breadcrumb}
+
+
+def lexical_support(sentence: str, chunk: str) -> float:
+    terms = [w for w in content_terms(SINGLE.sub(" ", sentence)) if "_" not in w]
+    if not terms:
+        return 1.0
+    have = set(words(chunk))
+    return sum(1 for w in terms if w in have) / len(terms)
+
+
+@dataclass
+class Checked:
+    answer: str
+    citations: list[dict] = field(default_factory=list)
+    unsupported: list[dict] = field(default_factory=list)
+    sentences: int = 0  # content sentences
+    supported: int = 0  # cited and supported
+    invalid: list[int] = field(default_factory=list)
+
+    @property
+    def groundedness(self) -> float:
+        return self.supported / self.sentences if self.sentences else 1.0
+
+
+def check(answer: str, hits: list, embedder=None, lang: str = "vi", skip: tuple[str, ...] = ()) -> Checked:
+    """Check ``answer`` against ``hits`` (passage [n] is hits[n-1])."""
+    text = normalise_markers(answer)
+    valid = set(range(1, len(hits) + 1))
+    invalid: list[int] = []
+
+    def drop(m):
+        n = int(m.group(1))
+        if n in valid:
+            return m.group(0)
+        invalid.append(n)
+        return ""
+
+    # flag invalid markers with the sentence they were in
+    unsupported: list[dict] = []
+    for unit in _units(text):
+        for m in SINGLE.finditer(unit):
+            n = int(m.group(1))
+            if n not in valid:
+                unsupported.append({"sentence": SINGLE.sub("", unit).strip(), "score": 0.0, "n": n,
+                                    "reason": "no_such_source", "message": t("answers.invalid_marker", lang, n=n)})
+    text = SINGLE.sub(drop, text)
+    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
+    text = re.sub(r"[ \t]{2,}", " ", text).strip()
+
+    body = text
+    for s in sorted((x for x in skip if x), key=len, reverse=True):
+        body = body.replace(s, "\n")
+    pending: list[tuple[str, list[int], float]] = []
+    n_sent = 0
+    supported = 0
+    for unit in _units(body):
+        bare = SINGLE.sub("", unit).strip()
+        if len(words(bare)) < 3 or re.fullmatch(r"[>\s]*\*\*[^*]+\*\*[:\s]*", bare):
+            continue
+        n_sent += 1
+        cited = sorted({int(x) for x in SINGLE.findall(unit)} & valid)
+        if not cited:
+            continue
+        best = max(lexical_support(bare, hits[n - 1].passage) for n in cited)
+        if best >= QUOTE_LEX:
+            supported += 1
+        else:
+            pending.append((bare, cited, best))
+    if pending:
+        dense = _dense(embedder, pending, hits)
+        for (bare, cited, lex), cos in zip(pending, dense):
+            score = 0.5 * lex + 0.5 * max(0.0, cos)
+            if score >= SUPPORT_MIN:
+                supported += 1
+            else:
+                unsupported.append({"sentence": bare, "score": round(score, 3), "n": cited[0], "reason": "low_support",
+                                    "message": t("answers.unsupported_sentence", lang, n=cited[0])})
+    cited_all = sorted({int(x) for x in SINGLE.findall(text)} & valid)
+    citations = [citation_json(n, hits[n - 1]) for n in cited_all]
+    return Checked(text, citations, unsupported, n_sent, supported, sorted(set(invalid)))
+
+
+def _dense(embedder, pending, hits) -> list[float]:
+    """Best cosine between each pending sentence and the chunks it cites (0 without an embedder)."""
+    if embedder is None:
+        return [0.0] * len(pending)
+    ns = sorted({n for _, cited, _ in pending for n in cited})
+    texts = [p[0] for p in pending] + [hits[n - 1].passage for n in ns]
+    vecs = embedder.encode(texts)
+    sv, cv = vecs[: len(pending)], {n: vecs[len(pending) + i] for i, n in enumerate(ns)}
+    return [max(float(np.dot(sv[i], cv[n])) for n in cited) for i, (_, cited, _) in enumerate(pending)]

@@ -181,7 +181,7 @@ class Props:
         ppr = p_el.find(qn("w:pPr"))
         ps = ppr.find(qn("w:pStyle")) if ppr is not None else None
         st = self.styles.get(ps.get(qn("w:val"))) if ps is not None else None
-        return self._chain(st or self.default_para_style)
+        return self._chain(st if st is not None else self.default_para_style)
 
     def rpr_levels(self, r_el, p_el) -> list:
         levels = []

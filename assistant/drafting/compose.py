@@ -224,7 +224,7 @@ def offline_body(doc_type: DocType, f: dict, ctx: dict, bases: list[str]) -> lis
 
 def _basis_blocks(bases: list[str], f: dict) -> list[Block]:
     lines = list(bases) or ["Căn cứ ……………………………………"]
-    out = [Block("basis", end_with(x if x.lower().startswith("căn cứ") else "Căn cứ " + lower_first(x), ";")) for x in lines]
+    out = [Block("basis", end_with(x if x.lower().startswith("căn cứ") else "Căn cứ " + x, ";")) for x in lines]
     if f["proposer"]:
         p = f["proposer"]
         out.append(Block("basis", end_with(p if p.lower().startswith("theo đề nghị") else "Theo đề nghị của " + p, ";")))

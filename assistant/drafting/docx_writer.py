@@ -8,6 +8,7 @@ field) centred in the top margin from page 2 on.
 from __future__ import annotations
 
 import io
+import math
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -15,11 +16,18 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm, Mm, Pt, Twips
 
 FONT = "Times New Roman"
 PAGE_W, PAGE_H = Mm(210), Mm(297)
-MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
+
+
+def mm_at_least(mm: float) -> Twips:
+    """Word stores page measures in twips; round up so 15 mm never reads back as 14.99 mm."""
+    return Twips(math.ceil(mm * 1440 / 25.4))
+
+
+MARGINS = {"top": mm_at_least(20), "bottom": mm_at_least(20), "left": mm_at_least(30), "right": mm_at_least(15)}
 TEXT_W_MM = 210 - 30 - 15
 HEADER_COLS_MM = (68, TEXT_W_MM - 68)
 SIGN_COLS_MM = (80, TEXT_W_MM - 80)

@@ -20,6 +20,7 @@ CODE_RE = re.compile(r"^[A-Za-zĐđ0-9]+(?:-[A-Za-zĐđ0-9]+)*$")
 # Common agency names and their abbreviations (Decree 30/2020, Appendix III style)
 AGENCY_ABBR = [("ỦY BAN NHÂN DÂN", "UBND"), ("UỶ BAN NHÂN DÂN", "UBND"), ("HỘI ĐỒNG NHÂN DÂN", "HĐND"),
                ("VĂN PHÒNG", "VP"), ("BAN CHỈ ĐẠO", "BCĐ")]
+ADMIN_WORDS = {"TỈNH", "THÀNH", "HUYỆN", "QUẬN", "THỊ", "XÃ", "PHƯỜNG"}
 
 
 class DraftInputError(ValueError):
@@ -107,7 +108,12 @@ def agency_abbr(agency: str) -> str:
     for prefix, abbr in AGENCY_ABBR:
         if up.startswith(prefix):
             return abbr
-    words = [w for w in re.findall(r"\w+", up) if w not in {"VÀ", "CỦA"}]
+    words = []
+    for w in re.findall(r"\w+", up):
+        if w in ADMIN_WORDS and words:  # "SỞ NỘI VỤ TỈNH AN GIANG" -> "SNV"
+            break
+        if w not in {"VÀ", "CỦA"}:
+            words.append(w)
     return "".join(w[0] for w in words[:6]) or "CQ"
 
 

@@ -1,0 +1,355 @@
+"""Drafting in the national format (Decree 30/2020/NĐ-CP): types, fields, body, DOCX read back, CLI."""
+from __future__ import annotations
+
+import io
+import json
+import socket
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+from assistant.drafting import DraftInputError, check_docx, list_types, make_draft
+from assistant.drafting import compose
+from assistant.drafting.fields import date_line, parse_date
+
+FIELDS = {
+    "agency": "Ủy ban nhân dân xã An Bình",
+    "parent_agency": "Ủy ban nhân dân huyện Đông Sơn",
+    "number": 5,
+    "place": "An Bình",
+    "date": "2026-01-05",
+    "subject": "Tổ chức tập huấn sử dụng trợ lý AI trong soạn thảo văn bản",
+    "recipients": ["Văn phòng HĐND và UBND xã", "Công chức Tư pháp - Hộ tịch"],
+    "points": ["Thời gian tập huấn: 02 buổi trong tháng 01 năm 2026", "Thành phần: công chức chuyên môn của xã"],
+    "signer_title": "Chủ tịch",
+    "signer_name": "Nguyễn Văn An",
+    "signer_authority": "TM. Ủy ban nhân dân",
+    "code": "UBND-VP",
+}
+TYPES = [t["id"] for t in list_types("vi")]
+TNR = "Times New Roman"
+
+
+@pytest.fixture
+def settings(make_settings):
+    return make_settings()  # offline backend, an empty store folder (no index)
+
+
+def all_paragraphs(doc):
+    for p in doc.paragraphs:
+        yield p
+    for table in doc.tables:
+        for cell in table.rows[0].cells:
+            yield from cell.paragraphs
+
+
+def find(doc, pred):
+    return next(p for p in all_paragraphs(doc) if pred(p.text))
+
+
+def runs(p):
+    return [r for r in p.runs if r.text.strip()]
+
+
+def test_types_listed_with_vi_and_en_names():
+    types = list_types("en")
+    ids = [t["id"] for t in types]
+    assert {"cong-van", "to-trinh", "bao-cao", "ke-hoach", "thong-bao", "quyet-dinh", "giay-moi", "bien-ban"} <= set(ids)
+    by_id = {t["id"]: t for t in types}
+    assert by_id["quyet-dinh"]["abbr"] == "QĐ" and by_id["to-trinh"]["abbr"] == "TTr"
+    assert by_id["cong-van"]["name_vi"] == "Công văn" and by_id["cong-van"]["name_en"] == "Official letter"
+    assert by_id["cong-van"]["name"] == "Official letter"
+    assert list_types("vi")[0]["name"] == "Công văn"
+
+
+@pytest.mark.parametrize("iso,expected", [
+    ("2026-01-05", "An Bình, ngày 05 tháng 01 năm 2026"),
+    ("2026-02-15", "An Bình, ngày 15 tháng 02 năm 2026"),
+    ("2026-11-20", "An Bình, ngày 20 tháng 11 năm 2026"),
+    ("2026-03-09", "An Bình, ngày 09 tháng 3 năm 2026"),
+    ("2026-10-01", "An Bình, ngày 01 tháng 10 năm 2026"),
+])
+def test_date_line_zero_padding(iso, expected):
+    assert date_line("An Bình", parse_date(iso)) == expected
+
+
+@pytest.mark.parametrize("doc_type", TYPES)
+def test_every_type_exports_a_docx_that_passes_the_checker(doc_type, settings):
+    draft = make_draft(doc_type, FIELDS, settings)
+    data = draft.to_docx_bytes()
+    results = check_docx(data)
+    failed = [(r.rule, r.message("en")) for r in results if r.status != "pass"]
+    assert failed == []
+    assert len(results) >= 25
+    doc = Document(io.BytesIO(data))
+
+    # page: A4 portrait, margins inside Decree 30 ranges, number from page 2 (different first page)
+    s = doc.sections[0]
+    assert abs(s.page_width - Mm(210)) < Mm(0.1) and abs(s.page_height - Mm(297)) < Mm(0.1)
+    assert Mm(20) <= s.top_margin <= Mm(25) and Mm(20) <= s.bottom_margin <= Mm(25)
+    assert Mm(30) <= s.left_margin <= Mm(35) and Mm(15) <= s.right_margin <= Mm(20)
+    assert s.different_first_page_header_footer
+    assert "PAGE" in "".join(s.header._element.itertext())
+    assert "PAGE" not in "".join(s.first_page_header._element.itertext())
+
+    # Times New Roman in every slot of every run, and in the document defaults (no theme font)
+    for p in all_paragraphs(doc):
+        for r in runs(p):
+            rf = r._r.rPr.find(qn("w:rFonts"))
+            assert all(rf.get(qn(f"w:{a}")) == TNR for a in ("ascii", "hAnsi", "eastAsia", "cs")), r.text
+    dd = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts"))
+    assert dd.get(qn("w:ascii")) == TNR and dd.get(qn("w:asciiTheme")) is None
+
+    # header: the first block is a borderless two-column table
+    body = doc.element.body
+    assert body[0].tag == qn("w:tbl")
+    head = doc.tables[0]
+    assert len(head.columns) == 2
+    borders = head._tbl.tblPr.find(qn("w:tblBorders"))
+    assert {b.get(qn("w:val")) for b in borders} == {"nil"}
+    left, right = head.rows[0].cells
+    assert "ỦY BAN NHÂN DÂN XÃ AN BÌNH" in left.text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right.text
+
+    title = find(doc, lambda x: x == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert all(r.bold and r.font.size.pt == 12 for r in runs(title))
+    motto = find(doc, lambda x: x == "Độc lập - Tự do - Hạnh phúc")
+    assert all(r.bold and r.font.size.pt == 13 for r in runs(motto))
+    agency = find(doc, lambda x: x == "ỦY BAN NHÂN DÂN XÃ AN BÌNH")
+    assert all(r.bold and r.font.size.pt == 12 for r in runs(agency))
+    number = find(doc, lambda x: x.startswith("Số:"))
+    assert number.text.startswith("Số: 05/") and all(r.font.size.pt == 13 for r in runs(number))
+    if draft.doc_type.place_date:
+        date = next(p for p in right.paragraphs if "ngày" in p.text)
+        assert date.text == "An Bình, ngày 05 tháng 01 năm 2026"
+        assert all(r.italic and r.font.size.pt == 14 for r in runs(date))
+
+    # recipients block
+    label = find(doc, lambda x: x == "Nơi nhận:")
+    assert all(r.bold and r.italic and r.font.size.pt == 12 for r in runs(label))
+    items = [p for p in all_paragraphs(doc) if p.text.startswith("- ") and ("Lưu" in p.text or "Như" in p.text)]
+    assert items and all(r.font.size.pt == 11 for p in items for r in runs(p))
+    assert items[-1].text.startswith("- Lưu: VT") and items[-1].text.endswith(".")
+
+    # signer block bold; body justified 14 pt with a first-line indent
+    name = find(doc, lambda x: x == "Nguyễn Văn An")
+    assert all(r.bold and r.font.size.pt == 14 for r in runs(name))
+    body_paras = [p for p in doc.paragraphs if len(p.text) > 60 and p.paragraph_format.first_line_indent]
+    assert body_paras
+    for p in body_paras:
+        assert p.alignment == 3  # WD_ALIGN_PARAGRAPH.JUSTIFY
+        assert all(r.font.size.pt == 14 for r in runs(p))
+    last = draft.body[-1]
+    assert last.text.endswith("./.")
+    assert sum(p.text.endswith("./.") for p in doc.paragraphs) == 1
+
+
+def test_cong_van_number_and_vv_line_and_addressees(settings):
+    d = make_draft("cong-van", FIELDS, settings)
+    assert d.number_line == "Số: 05/UBND-VP"
+    assert d.summary == "V/v tổ chức tập huấn sử dụng trợ lý AI trong soạn thảo văn bản"
+    assert d.type_title == ""
+    assert d.addressees == FIELDS["recipients"]
+    assert d.recipients == ["- Như trên;", "- Lưu: VT."]
+    doc = Document(io.BytesIO(d.to_docx_bytes()))
+    left = doc.tables[0].rows[0].cells[0]
+    assert [p.text for p in left.paragraphs if p.text][-2:] == ["Số: 05/UBND-VP", d.summary]
+    assert any(p.text == "Kính gửi:" for p in doc.paragraphs)
+
+
+def test_number_codes_and_blank_number(settings):
+    f = dict(FIELDS, number="", code="")
+    assert make_draft("quyet-dinh", f, settings).number_line.replace(" ", "") == "Số:/QĐ-UBND"
+    assert make_draft("bao-cao", dict(FIELDS, number=12), settings).number_line == "Số: 12/BC-UBND"
+    assert make_draft("to-trinh", dict(FIELDS, code="TTr-UBND"), settings).number_line == "Số: 05/TTr-UBND"
+    f = dict(FIELDS, agency="Sở Nội vụ tỉnh An Giang", code="")
+    assert make_draft("ke-hoach", f, settings).number_line == "Số: 05/KH-SNV"
+    assert make_draft("thong-bao", dict(FIELDS, code="SNV"), settings).number_line == "Số: 05/TB-SNV"
+
+
+def test_quyet_dinh_has_bases_decides_and_three_articles(settings):
+    f = dict(FIELDS, legal_bases=["Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015",
+                                  "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư"],
+             proposer="Công chức Văn phòng - Thống kê")
+    d = make_draft("quyet-dinh", f, settings)
+    kinds = [(b.kind, b.label or b.text) for b in d.body]
+    texts = [b.text for b in d.body]
+    assert kinds[0] == ("center_bold", "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ AN BÌNH")
+    assert texts[1] == "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;"
+    assert texts[2].startswith("Căn cứ Nghị định số 30/2020/NĐ-CP") and texts[2].endswith(";")
+    assert texts[3] == "Theo đề nghị của Công chức Văn phòng - Thống kê."
+    assert "QUYẾT ĐỊNH:" in texts
+    assert [b.label for b in d.body if b.kind == "article"] == ["Điều 1.", "Điều 2.", "Điều 3."]
+    assert d.recipients[0] == "- Như Điều 3;"
+    assert d.summary.startswith("Về việc tổ chức tập huấn")
+    doc = Document(io.BytesIO(d.to_docx_bytes()))
+    basis = find(doc, lambda x: x.startswith("Căn cứ Luật"))
+    assert all(r.italic for r in runs(basis))
+    art = find(doc, lambda x: x.startswith("Điều 1."))
+    assert art.runs[0].bold and not art.runs[1].bold
+    assert d.citations == []  # the user's own bases: nothing retrieved
+
+
+class _FakeHit:
+    def __init__(self, meta, text="Điều 5. ..."):
+        self.metadata, self.text = meta, text
+        self.source, self.title, self.article = meta["source"], meta["title"], meta.get("article", "")
+        self.chunk_id, self.score, self.passage = "c1", 0.9, text
+
+
+class _FakeRetriever:
+    def __init__(self):
+        self.queries = []
+
+    def search(self, query, k=None, **kw):
+        self.queries.append((query, k))
+        return [_FakeHit({"source": "nd30.md", "title": "Nghị định về công tác văn thư", "doc_type": "Nghị định",
+                          "doc_number": "30/2020/NĐ-CP", "doc_date": "2020-03-05", "article": "Điều 8"})]
+
+
+def test_legal_bases_retrieved_from_corpus_are_cited(settings):
+    r = _FakeRetriever()
+    d = make_draft("ke-hoach", FIELDS, settings, retriever=r)
+    assert r.queries == [(FIELDS["subject"], 3)]
+    assert d.body[0].kind == "basis"
+    assert d.body[0].text == "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 về công tác văn thư."
+    assert d.citations and d.citations[0]["source"] == "nd30.md" and d.citations[0]["article"] == "Điều 8"
+    assert "nd30.md" in d.markdown
+
+
+def test_no_index_gives_a_clear_note_and_a_placeholder(settings):
+    d = make_draft("quyet-dinh", FIELDS, settings)
+    assert any("python -m assistant index" in n for n in d.notes)
+    assert any(b.text.startswith("Căn cứ ……") for b in d.body)
+    en = make_draft("quyet-dinh", FIELDS, settings, lang="en")
+    assert any("There is no document index" in n for n in en.notes)
+
+
+@pytest.mark.slow
+def test_legal_basis_from_the_real_index(corpus_index, retriever):
+    settings, _ = corpus_index
+    f = dict(FIELDS, subject="Hướng dẫn thủ tục đăng ký khai sinh cho trẻ em")
+    d = make_draft("quyet-dinh", f, settings, retriever=retriever)
+    assert d.citations, d.notes
+    assert any(b.kind == "basis" and "……" not in b.text for b in d.body)
+    assert all(c["source"] for c in d.citations)
+
+
+@pytest.mark.parametrize("change,field,code", [
+    ({"agency": ""}, "agency", "missing"),
+    ({"signer_name": None}, "signer_name", "missing"),
+    ({"points": []}, "points", "missing"),
+    ({"date": "05/01/2026"}, "date", "bad_date"),
+    ({"date": "2026-02-30"}, "date", "bad_date"),
+    ({"number": "15a"}, "number", "bad_number"),
+    ({"code": "QĐ UBND"}, "code", "bad_code"),
+    ({"recipients": {"a": 1}}, "recipients", "not_list"),
+    ({"subject": ["x"]}, "subject", "not_text"),
+])
+def test_bad_input_names_the_field(settings, change, field, code):
+    f = dict(FIELDS)
+    f.update(change)
+    with pytest.raises(DraftInputError) as ei:
+        make_draft("bao-cao", f, settings)
+    assert ei.value.field == field and ei.value.code == code
+    assert f"'{field}'" in ei.value.message("vi") and f"'{field}'" in ei.value.message("en")
+    assert ei.value.message("en") != ei.value.message("vi")
+
+
+def test_unknown_type_and_letter_without_recipients(settings):
+    with pytest.raises(DraftInputError) as ei:
+        make_draft("nghi-quyet-xyz", FIELDS, settings)
+    assert "cong-van" in ei.value.message("en")
+    with pytest.raises(DraftInputError) as ei:
+        make_draft("cong-van", dict(FIELDS, recipients=[]), settings)
+    assert ei.value.field == "recipients"
+
+
+def test_llm_body_used_when_backend_answers(settings, monkeypatch):
+    seen = {}
+
+    def fake(s, system, user):
+        seen["user"] = user
+        return "**Thực hiện chỉ đạo của cấp trên**, xã tổ chức tập huấn.\n\nĐề nghị các đơn vị cử người tham dự."
+
+    monkeypatch.setattr(compose, "_call_llm", fake)
+    d = make_draft("cong-van", FIELDS, settings.with_(backend="openai"))
+    assert d.body_source == "llm"
+    assert [b.text for b in d.body][0] == "Thực hiện chỉ đạo của cấp trên, xã tổ chức tập huấn."
+    assert d.body[-1].text.endswith("./.")
+    assert FIELDS["points"][0] in seen["user"]
+    assert check_docx(d.to_docx_bytes()) and all(r.ok for r in check_docx(d.to_docx_bytes()))
+
+
+def test_llm_decision_without_articles_falls_back(settings, monkeypatch):
+    monkeypatch.setattr(compose, "_call_llm", lambda s, a, b: "Một đoạn văn không có điều khoản.")
+    d = make_draft("quyet-dinh", FIELDS, settings.with_(backend="openai"))
+    assert d.body_source == "offline"
+    assert any("mô hình ngôn ngữ" in n for n in d.notes)
+
+
+def test_unreachable_llm_server_falls_back_offline(settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    st = settings.with_(backend="openai", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="x",
+                        llm_retries=0, llm_timeout=3.0)
+    d = make_draft("thong-bao", FIELDS, st, lang="en")
+    assert d.body_source == "offline"
+    assert any("language model could not be reached" in n for n in d.notes)
+    assert all(r.ok for r in check_docx(d.to_docx_bytes()))
+
+
+def test_markdown_preview_has_every_component(settings):
+    md = make_draft("quyet-dinh", FIELDS, settings).markdown
+    for part in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN XÃ AN BÌNH",
+                 "Số: 05/QĐ-UBND", "*An Bình, ngày 05 tháng 01 năm 2026*", "QUYẾT ĐỊNH", "**Điều 1.**",
+                 "Nơi nhận:", "- Như Điều 3;", "**CHỦ TỊCH**", "**Nguyễn Văn An**"):
+        assert part in md, part
+
+
+def test_save_writes_a_docx(settings, tmp_path):
+    out = make_draft("giay-moi", FIELDS, settings).save(tmp_path / "sub" / "gm.docx")
+    assert out.is_file() and all(r.ok for r in check_docx(out))
+
+
+# ----------------------------------------------------------------- CLI
+def run_cli(argv, capsys):
+    from assistant.cli import main
+
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_list(capsys):
+    code, out, _ = run_cli(["--env-file", "", "draft", "--list"], capsys)
+    assert code == 0
+    assert "quyet-dinh" in out and "Quyết định (cá biệt)" in out and "Decision (individual)" in out
+
+
+def test_cli_draft_ok_and_bad_input(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_STORE_DIR", str(tmp_path / "store"))
+    inp = tmp_path / "f.json"
+    inp.write_text(json.dumps(FIELDS, ensure_ascii=False), encoding="utf-8")
+    out, md = tmp_path / "bc.docx", tmp_path / "bc.md"
+    code, so, _ = run_cli(["--env-file", "", "draft", "bao-cao", "--input", str(inp), "--out", str(out),
+                           "--markdown", str(md)], capsys)
+    assert code == 0 and out.is_file() and "BÁO CÁO" in md.read_text(encoding="utf-8")
+    assert all(r.ok for r in check_docx(out))
+
+    bad = dict(FIELDS)
+    del bad["place"]
+    inp.write_text(json.dumps(bad), encoding="utf-8")
+    code, _, err = run_cli(["--env-file", "", "draft", "bao-cao", "--input", str(inp), "--out", str(out), "--lang", "en"], capsys)
+    assert code == 2 and "'place'" in err and "missing" in err
+
+    inp.write_text("{not json", encoding="utf-8")
+    code, _, err = run_cli(["--env-file", "", "draft", "bao-cao", "--input", str(inp), "--out", str(out)], capsys)
+    assert code == 2 and str(inp) in err
+
+    code, _, err = run_cli(["--env-file", "", "draft", "bao-cao", "--input", str(tmp_path / "none.json"), "--out", str(out)], capsys)
+    assert code == 2
+    code, _, err = run_cli(["--env-file", "", "draft", "xyz", "--input", str(inp), "--out", str(out)], capsys)
+    assert code == 2

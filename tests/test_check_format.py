@@ -1,0 +1,421 @@
+"""The format checker (Decree 30/2020/NĐ-CP): passes correct drafts, finds each planted error, never crashes."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Inches, Mm, Pt
+
+from assistant.drafting import RULES, check_docx, make_draft
+from assistant.drafting.docx_writer import set_rfonts
+
+FIELDS = {
+    "agency": "Ủy ban nhân dân xã An Bình",
+    "number": 5,
+    "place": "An Bình",
+    "date": "2026-01-05",
+    "subject": "Tổ chức tập huấn sử dụng trợ lý AI trong soạn thảo văn bản",
+    "recipients": ["Văn phòng HĐND và UBND xã", "Công chức Tư pháp - Hộ tịch"],
+    "points": ["Thời gian tập huấn: 02 buổi trong tháng 01 năm 2026, mỗi buổi từ 8 giờ đến 11 giờ 30 tại hội trường",
+               "Thành phần: công chức chuyên môn của xã"],
+    "legal_bases": ["Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015"],
+    "signer_title": "Chủ tịch",
+    "signer_name": "Nguyễn Văn An",
+    "signer_authority": "TM. Ủy ban nhân dân",
+}
+
+
+@pytest.fixture(scope="module")
+def good_bytes():
+    from assistant.config import load_settings
+
+    s = load_settings(env={}, env_file=None, store_dir="/nonexistent-store")
+    return {t: make_draft(t, FIELDS, s).to_docx_bytes() for t in ("quyet-dinh", "cong-van")}
+
+
+def paragraphs(doc):
+    for p in doc.paragraphs:
+        yield p
+    for table in doc.tables:
+        for cell in table.rows[0].cells:
+            yield from cell.paragraphs
+
+
+def para(doc, pred):
+    return next(p for p in paragraphs(doc) if pred(p.text))
+
+
+def set_text(p, text):
+    runs = [r for r in p.runs]
+    runs[0].text = text
+    for r in runs[1:]:
+        r._r.getparent().remove(r._r)
+
+
+def remove(p):
+    p._p.getparent().remove(p._p)
+
+
+def body_paras(doc):
+    return [p for p in doc.paragraphs if len(p.text) > 40 and p.paragraph_format.first_line_indent]
+
+
+def failing(data) -> set[str]:
+    return {r.rule for r in check_docx(data) if r.status == "fail"}
+
+
+def rebuild(good: bytes, mutate) -> bytes:
+    doc = Document(io.BytesIO(good))
+    mutate(doc)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------- planted errors
+def wrong_left_margin(doc):
+    doc.sections[0].left_margin = Mm(20)
+
+
+def wrong_top_margin(doc):
+    doc.sections[0].top_margin = Mm(30)
+
+
+def wrong_right_margin(doc):
+    doc.sections[0].right_margin = Mm(25)
+
+
+def letter_paper(doc):
+    doc.sections[0].page_width, doc.sections[0].page_height = Inches(8.5), Inches(11)
+
+
+def arial_run(doc):
+    r = body_paras(doc)[0].runs[0]
+    r.font.name = "Arial"
+    set_rfonts(r._r.rPr, "Arial")
+
+
+def arial_from_style(doc):
+    """No font on the runs: they inherit Arial from the Normal style (style resolution)."""
+    normal = doc.styles["Normal"]
+    set_rfonts(normal.element.get_or_add_rPr(), "Arial")
+    for r in body_paras(doc)[0].runs:
+        rf = r._r.rPr.find(qn("w:rFonts"))
+        r._r.rPr.remove(rf)
+
+
+def theme_font_from_defaults(doc):
+    """Runs and styles name no font; the document defaults point at the theme (Calibri/Cambria)."""
+    for r in body_paras(doc)[1].runs:
+        r._r.rPr.remove(r._r.rPr.find(qn("w:rFonts")))
+    for st in doc.styles.element.findall(qn("w:style")):
+        rpr = st.find(qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+            rpr.remove(rpr.find(qn("w:rFonts")))
+    dd = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts"))
+    for a in ("ascii", "hAnsi", "eastAsia", "cs"):
+        dd.attrib.pop(qn(f"w:{a}"), None)
+    dd.set(qn("w:asciiTheme"), "minorHAnsi")
+    dd.set(qn("w:hAnsiTheme"), "minorHAnsi")
+
+
+def no_national_title(doc):
+    remove(para(doc, lambda x: x == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+
+
+def national_title_not_bold(doc):
+    for r in para(doc, lambda x: x == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").runs:
+        r.bold = False
+
+
+def national_title_lower(doc):
+    set_text(para(doc, lambda x: x == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), "Cộng hòa xã hội chủ nghĩa Việt Nam")
+
+
+def national_title_14pt(doc):
+    for r in para(doc, lambda x: x == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").runs:
+        r.font.size = Pt(14)
+
+
+def motto_no_hyphens(doc):
+    set_text(para(doc, lambda x: x.startswith("Độc lập")), "Độc lập Tự do Hạnh phúc")
+
+
+def motto_tight_hyphens(doc):
+    set_text(para(doc, lambda x: x.startswith("Độc lập")), "Độc lập-Tự do-Hạnh phúc")
+
+
+def motto_small(doc):
+    for r in para(doc, lambda x: x.startswith("Độc lập")).runs:
+        r.font.size = Pt(12)
+
+
+def no_motto(doc):
+    remove(para(doc, lambda x: x.startswith("Độc lập")))
+
+
+def date_unpadded(doc):
+    set_text(para(doc, lambda x: x.startswith("An Bình, ngày")), "An Bình, ngày 5 tháng 1 năm 2026")
+
+
+def date_month_padded(doc):
+    set_text(para(doc, lambda x: x.startswith("An Bình, ngày")), "An Bình, ngày 05 tháng 03 năm 2026")
+
+
+def date_not_italic(doc):
+    for r in para(doc, lambda x: x.startswith("An Bình, ngày")).runs:
+        r.italic = False
+
+
+def date_no_place(doc):
+    set_text(para(doc, lambda x: x.startswith("An Bình, ngày")), "ngày 05 tháng 01 năm 2026")
+
+
+def no_date(doc):
+    remove(para(doc, lambda x: x.startswith("An Bình, ngày")))
+
+
+def number_no_colon_space(doc):
+    set_text(para(doc, lambda x: x.startswith("Số:")), "Số 05/QĐ UBND")
+
+
+def number_unpadded(doc):
+    set_text(para(doc, lambda x: x.startswith("Số:")), "Số: 5/QĐ-UBND")
+
+
+def number_dash_spaces(doc):
+    set_text(para(doc, lambda x: x.startswith("Số:")), "Số: 05/QĐ - UBND")
+
+
+def number_small(doc):
+    for r in para(doc, lambda x: x.startswith("Số:")).runs:
+        r.font.size = Pt(11)
+
+
+def body_12pt(doc):
+    for p in body_paras(doc):
+        for r in p.runs:
+            r.font.size = Pt(12)
+
+
+def body_size_from_style(doc):
+    """No size on the body runs: they inherit 12 pt from the Normal style."""
+    doc.styles["Normal"].font.size = Pt(12)
+    for r in body_paras(doc)[0].runs:
+        sz = r._r.rPr.find(qn("w:sz"))
+        r._r.rPr.remove(sz)
+
+
+def body_left_aligned(doc):
+    for p in body_paras(doc):
+        p.alignment = 0
+
+
+def no_recipients(doc):
+    remove(para(doc, lambda x: x == "Nơi nhận:"))
+
+
+def recipients_not_italic(doc):
+    for r in para(doc, lambda x: x == "Nơi nhận:").runs:
+        r.italic = False
+
+
+def no_signer(doc):
+    cell = doc.tables[-1].rows[0].cells[1]
+    for p in list(cell.paragraphs):
+        if p.text.strip():
+            set_text(p, " ")
+
+
+def signer_not_bold(doc):
+    for r in para(doc, lambda x: x == "Nguyễn Văn An").runs:
+        r.bold = False
+
+
+def no_type_name(doc):
+    remove(para(doc, lambda x: x == "QUYẾT ĐỊNH"))
+
+
+def agency_not_bold(doc):
+    for r in para(doc, lambda x: x == "ỦY BAN NHÂN DÂN XÃ AN BÌNH").runs:
+        r.bold = False
+
+
+def no_agency(doc):
+    remove(para(doc, lambda x: x == "ỦY BAN NHÂN DÂN XÃ AN BÌNH"))
+
+
+PLANTED = [
+    (wrong_left_margin, "margin.left"),
+    (wrong_top_margin, "margin.top"),
+    (wrong_right_margin, "margin.right"),
+    (letter_paper, "page.size"),
+    (arial_run, "font.family"),
+    (arial_from_style, "font.family"),
+    (theme_font_from_defaults, "font.family"),
+    (no_national_title, "national_title.present"),
+    (national_title_not_bold, "national_title.bold"),
+    (national_title_lower, "national_title.upper"),
+    (national_title_14pt, "national_title.size"),
+    (motto_no_hyphens, "motto.hyphens"),
+    (motto_tight_hyphens, "motto.hyphens"),
+    (motto_small, "motto.size"),
+    (no_motto, "motto.present"),
+    (date_unpadded, "place_date.padding"),
+    (date_month_padded, "place_date.padding"),
+    (date_not_italic, "place_date.italic"),
+    (date_no_place, "place_date.present"),
+    (no_date, "place_date.present"),
+    (number_no_colon_space, "number.format"),
+    (number_unpadded, "number.format"),
+    (number_dash_spaces, "number.format"),
+    (number_small, "number.size"),
+    (body_12pt, "body.size"),
+    (body_size_from_style, "body.size"),
+    (body_left_aligned, "body.justified"),
+    (no_recipients, "recipients.present"),
+    (recipients_not_italic, "recipients.style"),
+    (no_signer, "signer.present"),
+    (signer_not_bold, "signer.bold"),
+    (no_type_name, "type_summary.present"),
+    (agency_not_bold, "agency.style"),
+    (no_agency, "agency.present"),
+]
+
+
+def test_correct_drafts_pass(good_bytes):
+    for name, data in good_bytes.items():
+        results = check_docx(data)
+        assert [r.rule for r in results if r.status != "pass"] == [], name
+        assert {r.rule for r in results} == set(RULES) - {"file.readable"}
+
+
+@pytest.mark.parametrize("mutate,rule", PLANTED, ids=[f.__name__ for f, _ in PLANTED])
+def test_planted_error_is_found(good_bytes, mutate, rule):
+    bad = rebuild(good_bytes["quyet-dinh"], mutate)
+    fails = failing(bad)
+    assert rule in fails
+    # the error is reported where it is, not everywhere: at most one other rule fails with it
+    assert len(fails - {rule}) <= 1, fails
+
+
+def test_messages_and_refs(good_bytes):
+    bad = rebuild(good_bytes["quyet-dinh"], wrong_left_margin)
+    r = next(r for r in check_docx(bad) if r.rule == "margin.left")
+    assert not r.ok and r.ref == "Phụ lục I, Mục I.3"
+    assert "30" in r.message("vi") and "20 mm" in r.message("vi") and "Lề trái" in r.message("vi")
+    assert "Left margin" in r.message("en")
+    j = r.as_json()
+    assert j["message"]["vi"] == r.message_vi and j["ok"] is False
+    bad = rebuild(good_bytes["quyet-dinh"], arial_from_style)
+    r = next(r for r in check_docx(bad) if r.rule == "font.family")
+    assert "Arial" in r.message("en")
+    bad = rebuild(good_bytes["quyet-dinh"], theme_font_from_defaults)
+    r = next(r for r in check_docx(bad) if r.rule == "font.family")
+    assert "Calibri" in r.message("en") or "Cambria" in r.message("en")
+
+
+def test_missing_component_skips_its_style_rules(good_bytes):
+    res = {r.rule: r for r in check_docx(rebuild(good_bytes["quyet-dinh"], no_national_title))}
+    assert res["national_title.present"].status == "fail"
+    assert res["national_title.bold"].status == "skip" and res["national_title.bold"].ok
+
+
+def test_a_word_style_document_with_inherited_formats():
+    """A document as Word writes it: formats in styles and defaults, header in a table, no run formatting."""
+    doc = Document()
+    s = doc.sections[0]
+    s.page_width, s.page_height = Mm(210), Mm(297)
+    s.top_margin = s.bottom_margin = Mm(20)
+    s.left_margin, s.right_margin = Mm(30), Mm(20)
+    for st in doc.styles.element.findall(qn("w:style")):
+        rpr = st.find(qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+            set_rfonts(rpr)
+    dd = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_rfonts(dd)
+    doc.styles["Normal"].font.size = Pt(14)
+    hdr = doc.styles.add_style("Header13Bold", 1)
+    hdr.base_style = doc.styles["Normal"]
+    hdr.font.size, hdr.font.bold = Pt(13), True
+    t = doc.add_table(rows=1, cols=2)
+    left, right = t.rows[0].cells
+    left.paragraphs[0].text = "UBND HUYỆN ĐÔNG SƠN"
+    left.add_paragraph("ỦY BAN NHÂN DÂN XÃ AN BÌNH", style="Header13Bold")
+    left.add_paragraph("Số: 12/TB-UBND").runs[0].font.size = Pt(13)
+    right.paragraphs[0].text = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"  # old tone placement "HOÀ"
+    right.paragraphs[0].style = hdr
+    right.add_paragraph("Độc lập – Tự do – Hạnh phúc", style="Header13Bold")  # en dashes
+    r = right.add_paragraph().add_run("An Bình, ngày 20 tháng 11 năm 2026")
+    r.italic = True
+    doc.add_paragraph("THÔNG BÁO", style="Header13Bold")
+    doc.add_paragraph("Lịch tiếp công dân tháng 12 năm 2026", style="Header13Bold")
+    p = doc.add_paragraph("Ủy ban nhân dân xã thông báo lịch tiếp công dân định kỳ của lãnh đạo xã trong tháng 12 năm 2026 như sau, đề nghị các cơ quan, đơn vị niêm yết công khai.")
+    p.alignment = 3
+    sig = doc.add_table(rows=1, cols=2)
+    l2, r2 = sig.rows[0].cells
+    lab = l2.paragraphs[0].add_run("Nơi nhận:")
+    lab.bold = lab.italic = True
+    lab.font.size = Pt(12)
+    l2.add_paragraph("- Như trên;").runs[0].font.size = Pt(11)
+    l2.add_paragraph("- Lưu: VT.").runs[0].font.size = Pt(11)
+    r2.paragraphs[0].text = "KT. CHỦ TỊCH"
+    r2.paragraphs[0].style = hdr
+    r2.add_paragraph("PHÓ CHỦ TỊCH", style="Header13Bold")
+    r2.add_paragraph("")
+    r2.add_paragraph("Trần Thị Bình", style="Header13Bold")
+    buf = io.BytesIO()
+    doc.save(buf)
+    results = {r.rule: r for r in check_docx(buf.getvalue())}
+    assert [k for k, r in results.items() if r.status != "pass"] == []
+
+    doc.styles["Normal"].font.size = Pt(12)  # now the body inherits 12 pt
+    buf = io.BytesIO()
+    doc.save(buf)
+    assert failing(buf.getvalue()) == {"body.size", "place_date.size"}  # both inherit from Normal
+
+
+@pytest.mark.parametrize("data", [b"", b"not a docx at all", b"PK\x03\x04broken zip"])
+def test_garbage_is_one_failed_rule_not_a_crash(data):
+    res = check_docx(data)
+    assert len(res) == 1 and res[0].rule == "file.readable" and not res[0].ok
+    assert "Word" in res[0].message("vi") and "Word" in res[0].message("en")
+
+
+def test_any_docx_runs_without_crashing(tmp_path):
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "files" / "huong-dan.docx"
+    res = {r.rule: r for r in check_docx(fixture)}
+    assert res["national_title.present"].status == "fail"
+    assert res["number.format"].status == "pass"  # "Số: 15/HD-SNV"
+    empty = tmp_path / "empty.docx"
+    Document().save(empty)
+    res = check_docx(empty)
+    assert {r.rule for r in res} == set(RULES) - {"file.readable"}
+    assert any(r.rule == "national_title.present" and not r.ok for r in res)
+    with open(fixture, "rb") as f:  # a file object works too
+        assert check_docx(f)
+
+
+def test_cli_check_format(good_bytes, tmp_path, capsys):
+    from assistant.cli import main
+
+    good, bad = tmp_path / "good.docx", tmp_path / "bad.docx"
+    good.write_bytes(good_bytes["cong-van"])
+    bad.write_bytes(rebuild(good_bytes["cong-van"], date_unpadded))
+    assert main(["--env-file", "", "check-format", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "Nghị định 30/2020" in out and "✓" in out
+    assert main(["--env-file", "", "check-format", str(bad), "--json", "--lang", "en"]) == 1
+    j = json.loads(capsys.readouterr().out)
+    assert j["ok"] is False and j["failed"] == 1
+    rule = next(r for r in j["rules"] if r["rule"] == "place_date.padding")
+    assert rule["ok"] is False and "leading zero" in rule["message"] and rule["ref"] == "Phụ lục I, Mục II.4"
+    junk = tmp_path / "junk.docx"
+    junk.write_bytes(b"nope")
+    assert main(["--env-file", "", "check-format", str(junk)]) == 2
+    assert main(["--env-file", "", "check-format", str(tmp_path / "missing.docx")]) == 2

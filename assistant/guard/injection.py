@@ -1,0 +1,288 @@
+"""Prompt injection and jailbreak detection, layered and scored.
+
+1. Cheap rules (regular expressions, vi + en): orders to drop the rules, role-play jailbreaks
+   (DAN, developer mode …), system-prompt extraction, chat-template tokens, invisible Unicode
+   (tag characters, zero-width runs), encoded payloads (base64/hex that decode to instructions).
+2. Similarity to a bank of known attacks (``prompts/guard/injection_bank.yaml``) with the
+   embedding model already loaded (``assistant.embeddings.get_embedder()``); the bank is encoded
+   once per process. Only texts that address the assistant (a cheap cue test) or are long are
+   embedded, so ordinary questions cost nothing.
+3. An LLM judge, only when an LLM server is configured (``settings.backend == "openai"``);
+   skipped silently when it errors.
+
+``score_injection(text, ...)`` returns ``(score, evidence)``; the caller blocks at
+``BLOCK_THRESHOLD``.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+BANK_PATH = Path(__file__).resolve().parent.parent.parent / "prompts" / "guard" / "injection_bank.yaml"
+BLOCK_THRESHOLD = 0.5
+SIM_THRESHOLD = 0.62  # cosine similarity to the attack bank that counts as an attack (calibrated in docs/guardrails.md)
+
+_F = re.I | re.S
+
+
+@dataclass
+class Evidence:
+    rule: str
+    start: int
+    end: int
+    score: float
+    detail: str = ""
+
+
+@dataclass
+class InjectionResult:
+    score: float = 0.0
+    evidence: list[Evidence] = field(default_factory=list)
+    layer: str = ""  # rules | similarity | judge
+
+    @property
+    def span(self) -> tuple[int, int]:
+        if not self.evidence:
+            return 0, 0
+        e = max(self.evidence, key=lambda x: x.score)
+        return e.start, e.end
+
+
+# (name, weight, pattern). Weights add up (capped at 1.0); one strong rule is enough to block.
+_RULES: list[tuple[str, float, re.Pattern]] = [(n, w, re.compile(p, _F)) for n, w, p in [
+    # --- orders to drop or replace the rules
+    ("ignore_instructions", 0.9,
+     r"\b(?:ignore|disregard|forget|override|bypass|skip|drop|discard)\b[\w\s,'’-]{0,40}?\b(?:previous|prior|above|earlier|preceding|original|initial|all|any|your|the|system|these|those|every)\b[\w\s,'’-]{0,30}?\b(?:instructions?|rules?|prompts?|directions?|guidelines?|directives?|policies|policy|constraints?|restrictions?|programming|guardrails?|filters?)\b"),
+    ("ignore_instructions_vi", 0.9,
+     r"(?:bỏ\s*qua|phớt\s*lờ|lờ\s*đi|quên\s*(?:đi|hết|hết\s*đi)?|gạt\s*bỏ|vô\s*hiệu\s*hóa|không\s*cần\s*(?:tuân\s*theo|làm\s*theo|quan\s*tâm\s*(?:đến|tới))|đừng\s*(?:tuân\s*theo|làm\s*theo|quan\s*tâm\s*(?:đến|tới))|hủy\s*bỏ|bỏ\s*hết|xóa\s*bỏ)\s*(?:\S+\s*){0,6}?(?:hướng\s*dẫn|chỉ\s*dẫn|quy\s*tắc|nguyên\s*tắc|luật\s*lệ|chỉ\s*thị|mệnh\s*lệnh|lời\s*nhắc|ràng\s*buộc|giới\s*hạn|bộ\s*lọc|cài\s*đặt|thiết\s*lập|prompt)"),
+    ("new_instructions", 0.6,
+     r"\b(?:new|updated|real|actual|true)\s+(?:instructions?|rules?|system\s+prompt|directives?)\s*(?::|are|follow)|\byour\s+new\s+(?:task|role|instructions?|rules?|purpose)\b|(?:hướng\s*dẫn|quy\s*tắc|nhiệm\s*vụ|vai\s*trò)\s*mới\s*(?:của\s*bạn|là|:)"),
+    # --- system prompt extraction
+    ("sysprompt_extraction", 0.9,
+     r"\b(?:show|reveal|print|repeat|output|display|tell|give|share|write|leak|dump|list|recite|summari[sz]e|translate|spell|what\s+(?:is|are|were))\b[\w\s,'’-]{0,40}?\b(?:system\s*prompt|initial\s+(?:prompt|instructions?)|original\s+(?:prompt|instructions?)|hidden\s+(?:prompt|instructions?)|(?:your|the)\s+(?:instructions|prompt|guidelines|configuration|rules)\s+(?:you\s+were\s+given|above|verbatim|word\s+for\s+word|in\s+full)|pre-?prompt|developer\s+(?:message|prompt)|instructions\s+(?:you|that\s+you)\s+(?:were|have\s+been)\s+given)"),
+    ("sysprompt_extraction_2", 0.8,
+     r"\b(?:(?:repeat|output|print|copy|return)\s+(?:everything|all|the\s+text|the\s+words|the\s+content)\s+(?:above|before|in\s+your\s+(?:system|context|prompt))|(?:text|words|everything)\s+(?:above|before)\s+(?:this|the\s+first)\s+(?:line|message)|what\s+were\s+you\s+told\s+before|beginning\s+of\s+(?:this|the)\s+conversation|what\s+are\s+your\s+(?:initial|original|first|secret|hidden)\s+(?:instructions|rules))"),
+    ("sysprompt_extraction_vi", 0.9,
+     r"(?:tiết\s*lộ|in\s*ra|hiển\s*thị|nhắc\s*lại|cho\s*(?:tôi|tui|mình)\s*(?:xem|biết)|chép\s*lại|xuất\s*ra|viết\s*ra|đọc\s*lại|liệt\s*kê|dịch)\s*(?:\S+\s*){0,6}?(?:system\s*prompt|prompt\s*hệ\s*thống|lời\s*nhắc\s*hệ\s*thống|chỉ\s*dẫn\s*(?:hệ\s*thống|ban\s*đầu|gốc|ẩn)|hướng\s*dẫn\s*(?:hệ\s*thống|ban\s*đầu|gốc|ẩn|đã\s*được\s*cung\s*cấp|bạn\s*(?:đã\s*)?(?:được|nhận))|cấu\s*hình\s*(?:của\s*bạn|hệ\s*thống)|quy\s*tắc\s*(?:ẩn|nội\s*bộ|ban\s*đầu|của\s*bạn))"),
+    ("sysprompt_mention", 0.6,
+     r"\bsystem[\s_-]*(?:prompt|message|instructions?|configuration|config)\b|\bsystemPrompt\b|\b(?:initial|starting|original|first|hidden|secret|internal)\s+(?:prompt|instructions?|configuration|directives?)\b|\binitiali[sz]ation\s+(?:string|text|prompt)\b|\bI\s+was\s+instructed\b|\bmy\s+instructions\s+are\b|not\s+supposed\s+to\s+tell\b|\b(?:repeat|recite|reproduce|output|print)\s+(?:\w+\s+){0,3}(?:above|this\s+entire\s+conversation|everything|word\s+for\s+word|verbatim)|(?:lời\s*nhắc|chỉ\s*dẫn|hướng\s*dẫn|cấu\s*hình|thông\s*điệp)\s*(?:hệ\s*thống|ban\s*đầu|gốc|ẩn|nội\s*bộ)\s*(?:của\s*(?:bạn|trợ\s*lý|AI|chatbot))|(?:bạn|trợ\s*lý)\s*(?:đã\s*)?được\s*(?:dặn|hướng\s*dẫn|cài\s*đặt|lập\s*trình)\s*(?:những\s*)?(?:gì|như\s*thế\s*nào|ra\s*sao)|(?:điều\s*gì|những\s*gì)\s*bạn\s*không\s*được\s*(?:phép\s*)?(?:nói|tiết\s*lộ)"),
+    ("authority_override", 0.35,
+     r"\b(?:administrator|admin|developer|maintenance|debug|god|sudo|root)\s+(?:override|mode|access|command)\b|\boverride\s*:|(?:quyền|chế\s*độ)\s*(?:quản\s*trị|admin|gỡ\s*lỗi|bảo\s*trì)"),
+    # --- chat-template tokens and fake role headers
+    ("chat_template", 0.95,
+     r"<\|(?:im_start|im_end|system|user|assistant|begin_of_text|end_of_text|eot_id|start_header_id|end_header_id|endoftext)\|>|\[/?INST\]|<</?SYS>>|<start_of_turn>|<end_of_turn>|^\s*###\s*(?:system|instruction)\s*:|^\s*(?:system|hệ\s*thống)\s*:\s*(?:you|bạn)\b"),
+    # --- role-play jailbreaks
+    ("dan", 0.9,
+     r"\bDAN\b|do\s+anything\s+now|\bjail\s*-?\s*break(?:s|ed|ing)?\b|developer\s+mode|\bDUDE\b|\bSTAN\b|strive\s+to\s+avoid\s+norms|\bAIM\b\s*(?:stands|is|\()|always\s+intelligent\s+and\s+machiavellian|chế\s*độ\s*(?:nhà\s*phát\s*triển|không\s*giới\s*hạn|bẻ\s*khóa)|bẻ\s*khóa"),
+    ("no_limits", 0.55,
+     r"\b(?:no|without\s+(?:any)?|free\s+(?:of|from)|not\s+bound\s+by|doesn'?t\s+have\s+any|don'?t\s+have\s+any|does\s+not\s+have\s+any|broken\s+free\s+of|no\s+longer\s+(?:bound|restricted))\s+(?:\w+\s+){0,3}?(?:restrictions?|limitations?|filters?|filtering|censorship|censored|rules|guidelines|ethics|ethical|morals?|moral|boundaries|limits|constraints|policies|content\s+polic(?:y|ies))\b|\bunfiltered\b|\buncensored\b|\bamoral\b|\bunethical\b|\bunrestricted\b|(?:don'?t|do\s+not|doesn'?t|does\s+not|never|won'?t)\s+(?:need\s+to\s+)?(?:follow|care\s+about|abide\s+by|adhere\s+to)\s+(?:any\s+)?(?:ethics|ethical|morals?|rules|polic(?:y|ies)|guidelines|openai|laws?)|not\s+(?:care|worry)\s+about\s+(?:ethics|morals?|legality|laws?|rules)"),
+    ("no_limits_vi", 0.55,
+     r"(?:không\s*(?:có|bị|còn|hề)?\s*(?:bất\s*kỳ|bất\s*cứ)?\s*(?:giới\s*hạn|ràng\s*buộc|kiểm\s*duyệt|bộ\s*lọc|quy\s*tắc|nguyên\s*tắc\s*đạo\s*đức|đạo\s*đức)|vượt\s*qua\s*(?:mọi|các)?\s*(?:giới\s*hạn|bộ\s*lọc|kiểm\s*duyệt|rào\s*cản))(?!\s*(?:của\s*pháp\s*luật|pháp\s*lý))"),
+    ("persona", 0.35,
+     r"\b(?:you\s+are\s+(?:going\s+to|about\s+to)\s+(?:act|pretend|be|play|immerse|role)|from\s+now\s+(?:on\s*)?,?\s*(?:you|act|respond|answer|reply|your)|you\s+are\s+now\s+(?:a|an|in|called|named|[A-Z])|(?:you\s+will|you\s+must)\s+(?:only\s+)?(?:act|respond|answer|reply|behave)\s+(?:as|like|in\s+character)|behave\s+like|pretend\s+(?:to\s+be|you\s+are|that\s+you)|act\s+as\s+(?:a|an|my|if)\b|role-?\s*play|roleplay|stay\s+in\s+character|break\s+character|you\s+will\s+(?:now\s+)?(?:act|respond|answer|reply|simulate|play|be)\s+(?:as|like)|simulate\s+(?:a|an)\s+\w+|(?:answer|respond|reply)\s+(?:as|like)\s+(?:both|two)|two\s+(?:different\s+)?(?:responses|paragraphs|answers)|hypothetical\s+(?:response|scenario|story|ai)|opposite\s+(?:mode|day)|evil\s+(?:ai|assistant|twin|confidant|bot)|character\s+(?:named|called)|fictional\s+(?:character|world|ai)|in\s+this\s+(?:hypothetical|fictional)|I\s+want\s+you\s+to\s+(?:act|pretend|be|play|become|answer|respond|simulate)|you\s+must\s+always|never\s+(?:refuse|decline|say\s+no|break)|never\s+(?:reminds?|tells?|warns?)|will\s+never\s+(?:refuse|tell|say)|can'?t\s+refuse|cannot\s+refuse|must\s+not\s+refuse|without\s+(?:question|hesitation|warning|refus))"),
+    ("persona_vi", 0.4,
+     r"(?:từ\s*(?:bây\s*giờ|giờ\s*trở\s*đi|nay)\s*(?:,\s*)?(?:bạn|mày|em|ngươi)|(?:hãy|bạn\s*hãy)?\s*đóng\s*vai|giả\s*vờ\s*(?:là|rằng|như)|giả\s*sử\s*bạn\s*là|nhập\s*vai|bạn\s*không\s*còn\s*là|bạn\s*là\s*một\s*(?:AI|trí\s*tuệ\s*nhân\s*tạo|trợ\s*lý)\s*(?:khác|mới|không)|(?:không\s*bao\s*giờ|đừng|không\s*được)\s*từ\s*chối|luôn\s*luôn\s*trả\s*lời|trả\s*lời\s*(?:mọi|tất\s*cả|bất\s*kỳ)\s*(?:câu\s*hỏi|yêu\s*cầu)\s*(?:mà\s*)?không)"),
+    ("addressed_ai", 0.2,
+     r"\b(?:chatgpt|gpt-?[345]|openai|language\s+model|\bLLM\b|AI\s+model|as\s+an\s+ai|large\s+language)\b"),
+    ("output_format_trick", 0.25,
+     r"\b(?:respond|reply|answer|start\s+(?:your|each|every)\s+(?:response|reply|answer|message|output))\s+(?:with|by\s+saying)\s*[\"“'\[]|(?:\[|\()(?:🔒|🔓|classic|jailbreak|normal\s+output|developer\s+mode\s+output|GPT|CLASSIC)\b|\bprefix\s+(?:your|each)\s+(?:response|answer)"),
+    ("harm_request", 0.25,
+     r"\b(?:how\s+to\s+(?:make|build|create|cook|synthesi[sz]e)\s+(?:a\s+)?(?:bomb|meth|drugs?|explosives?|weapons?|poison|malware|virus|ransomware)|illegal|malicious|offensive|explicit|nsfw|harmful|dangerous|violent|racist|sexual|swear|profanity|curse\s+words)\b"),
+    ("obey_user", 0.3,
+     r"\b(?:obey|comply\s+with|follow)\s+(?:all|any|every)\s+(?:of\s+)?(?:my|the\s+user'?s?)\s+(?:orders|commands|instructions|requests)|\bdo\s+whatever\s+(?:i|the\s+user)\s+(?:say|ask|want)|\bfully\s+immerse\b|(?:làm|tuân\s*theo)\s*(?:mọi|tất\s*cả|bất\s*cứ)\s*(?:điều|lệnh|yêu\s*cầu)\s*(?:tôi|người\s*dùng)"),
+]]
+
+_TAG_CHARS = re.compile("[\U000e0000-\U000e007f]+")
+_ZERO_WIDTH_RUN = re.compile("[\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e]{3,}")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_B64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
+_HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]?){16,}(?![0-9A-Fa-f])")
+_CUES = re.compile(
+    r"\b(?:you|your|yourself|assistant|ai|chatbot|bot|model|gpt|prompt|instruction|instructions|rules?|pretend|act|role|character|ignore|system|respond|reply|answer|mode)\b"
+    r"|(?:bạn|mày|trợ\s*lý|hệ\s*thống|hướng\s*dẫn|chỉ\s*dẫn|quy\s*tắc|đóng\s*vai|nhập\s*vai|giả\s*vờ|bỏ\s*qua|lệnh|prompt|chế\s*độ|trả\s*lời)", re.I)
+
+
+def _readable(s: str) -> bool:
+    if len(s) < 12:
+        return False
+    printable = sum(1 for c in s if c.isprintable() or c in "\n\t")
+    letters = sum(1 for c in s if c.isalpha() or c == " ")
+    return printable / len(s) > 0.95 and letters / len(s) > 0.7
+
+
+def decode_payloads(text: str) -> list[tuple[int, int, str, str]]:
+    """Hidden text: (start, end, kind, decoded) for tag characters, base64 and hex runs."""
+    out = []
+    for m in _TAG_CHARS.finditer(text):
+        hidden = "".join(chr(ord(c) - 0xE0000) for c in m.group(0) if 0x20 <= ord(c) - 0xE0000 < 0x7F)
+        out.append((m.start(), m.end(), "tag_chars", hidden))
+    for m in _B64.finditer(text):
+        raw = m.group(0)
+        if raw.isdigit() or raw.isalpha() and (raw.islower() or raw.isupper()):
+            continue
+        try:
+            dec = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=False).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+        if _readable(dec):
+            out.append((m.start(), m.end(), "base64", dec))
+    for m in _HEX.finditer(text):
+        raw = re.sub(r"[ :]", "", m.group(0))
+        try:
+            dec = bytes.fromhex(raw).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if _readable(dec):
+            out.append((m.start(), m.end(), "hex", dec))
+    return out
+
+
+def rule_score(text: str, depth: int = 0) -> InjectionResult:
+    res = InjectionResult(layer="rules")
+    total = 0.0
+    for name, weight, pat in _RULES:
+        m = pat.search(text)
+        if m:
+            res.evidence.append(Evidence(name, m.start(), m.end(), weight, m.group(0)[:80]))
+            total += weight
+    for m in _TAG_CHARS.finditer(text):
+        res.evidence.append(Evidence("invisible_unicode", m.start(), m.end(), 0.9, "tag characters"))
+        total += 0.9
+        break
+    zw = _ZERO_WIDTH_RUN.search(text)
+    if zw or len(_ZERO_WIDTH.findall(text)) >= 6:
+        s, e = (zw.start(), zw.end()) if zw else (0, len(text))
+        res.evidence.append(Evidence("invisible_unicode", s, e, 0.7, "zero-width characters"))
+        total += 0.7
+    if _BIDI.search(text) and len(_BIDI.findall(text)) >= 2:
+        b = _BIDI.search(text)
+        res.evidence.append(Evidence("invisible_unicode", b.start(), b.end(), 0.4, "bidi controls"))
+        total += 0.4
+    if depth == 0:
+        for s, e, kind, dec in decode_payloads(text):
+            inner = rule_score(dec, depth=1)
+            sc = 0.9 if inner.score >= BLOCK_THRESHOLD else (0.6 if _CUES.search(dec) else 0.0)
+            if kind == "tag_chars":
+                sc = max(sc, 0.9)
+            if sc:
+                res.evidence.append(Evidence(f"encoded_{kind}", s, e, sc, dec[:80]))
+                total += sc
+    res.score = min(1.0, total)
+    return res
+
+
+# ------------------------------------------------------------------ similarity layer
+_BANK_LOCK = threading.Lock()
+_BANK: dict = {}
+
+
+@functools.lru_cache(maxsize=1)
+def load_bank() -> list[str]:
+    data = yaml.safe_load(BANK_PATH.read_text(encoding="utf-8")) or {}
+    out: list[str] = []
+    for _cat, items in (data.get("attacks") or {}).items():
+        out.extend(str(x).strip() for x in items if str(x).strip())
+    return out
+
+
+def _bank_vectors(embedder):
+    key = getattr(embedder, "name", id(embedder))
+    with _BANK_LOCK:
+        vec = _BANK.get(key)
+        if vec is None:
+            vec = _BANK[key] = embedder.encode(load_bank())
+        return vec
+
+
+def segments(text: str, size: int = 400, max_segments: int = 6) -> list[str]:
+    """Sentence-packed windows of about ``size`` characters (first ones and the last one)."""
+    text = " ".join(text.split())
+    if len(text) <= size:
+        return [text] if text else []
+    sents = re.split(r"(?<=[.!?。])\s+|\n+", text)
+    segs, cur = [], ""
+    for s in sents:
+        if len(cur) + len(s) + 1 > size and cur:
+            segs.append(cur)
+            cur = ""
+        cur = (cur + " " + s).strip()
+        while len(cur) > size * 1.5:
+            segs.append(cur[:size])
+            cur = cur[size:]
+    if cur:
+        segs.append(cur)
+    if len(segs) > max_segments:
+        segs = segs[: max_segments - 1] + segs[-1:]
+    return segs
+
+
+def needs_similarity(text: str) -> bool:
+    return bool(_CUES.search(text)) or len(text) > 300
+
+
+def similarity_scores(texts: list[str], embedder=None) -> list[tuple[float, int]]:
+    """Best cosine similarity to the attack bank for each text, and the best segment index."""
+    import numpy as np
+
+    if embedder is None:
+        from assistant.embeddings import get_embedder
+
+        embedder = get_embedder()
+    bank = _bank_vectors(embedder)
+    segs, owner = [], []
+    for i, t in enumerate(texts):
+        for s in segments(t):
+            segs.append(s)
+            owner.append(i)
+    best = [(0.0, -1)] * len(texts)
+    if not segs:
+        return best
+    vec = embedder.encode(segs)
+    sims = (vec @ bank.T).max(axis=1)
+    for j, (i, s) in enumerate(zip(owner, sims)):
+        if s > best[i][0]:
+            best[i] = (float(s), j)
+    return best
+
+
+def sim_to_score(sim: float) -> float:
+    """Map a cosine similarity onto the 0..1 attack score (SIM_THRESHOLD -> BLOCK_THRESHOLD)."""
+    if sim <= 0:
+        return 0.0
+    if sim >= SIM_THRESHOLD:
+        return min(1.0, BLOCK_THRESHOLD + (sim - SIM_THRESHOLD) * 2)
+    return max(0.0, BLOCK_THRESHOLD * (sim - 0.3) / (SIM_THRESHOLD - 0.3))
+
+
+# ------------------------------------------------------------------ LLM judge (optional)
+_JUDGE_PROMPT = Path(__file__).resolve().parent.parent.parent / "prompts" / "guard" / "judge.yaml"
+
+
+def llm_judge(text: str, settings) -> float | None:
+    """0..1 from the configured LLM server, or None when there is none or it fails."""
+    if settings is None or getattr(settings, "backend", "offline") != "openai" or not settings.llm_base_url:
+        return None
+    try:
+        from langchain_openai import ChatOpenAI
+
+        prompt = yaml.safe_load(_JUDGE_PROMPT.read_text(encoding="utf-8"))
+        llm = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "default",
+                         api_key=settings.llm_api_key or "none", timeout=min(settings.llm_timeout, 20.0),
+                         max_retries=0, temperature=0, max_tokens=5)
+        reply = llm.invoke([("system", prompt["system"]), ("user", prompt["user"].format(text=text[:4000]))])
+        word = str(reply.content).strip().upper()
+        if word.startswith("ATTACK") or word.startswith("YES"):
+            return 0.9
+        if word.startswith("SAFE") or word.startswith("NO"):
+            return 0.0
+        return None
+    except Exception:  # noqa: BLE001 - the judge is optional
+        return None

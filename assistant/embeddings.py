@@ -40,7 +40,18 @@ class Embedder(Embeddings):
     @cached_property
     def model(self):
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        if not self.path or os.path.isdir(self.path):
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model never needs the hub
         from sentence_transformers import SentenceTransformer
+
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+        except ImportError:
+            pass
 
         return SentenceTransformer(self.path, device="cpu")
 

@@ -11,6 +11,8 @@ chunk ids changed, and written atomically.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -65,6 +67,15 @@ def make_chunker(embedder: Embedder, settings: Settings) -> Chunker:
     limit = embedder.max_tokens
     max_tokens = min(settings.chunk_tokens, limit) if settings.chunk_tokens > 0 else limit
     return Chunker(embedder.count_tokens_batch, max_tokens=max_tokens)
+
+
+def _crash(point: str) -> None:
+    """Test hook: ``ASSISTANT_CRASH_AT=<point>`` kills this process with SIGKILL there (as kill -9 would)."""
+    if os.environ.get("ASSISTANT_CRASH_AT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+UPSERT_BATCH = 64
 
 
 def _doc_guards(settings: Settings):
@@ -139,8 +150,13 @@ def run_index(
             vecs = vectors[pos:pos + len(chunks)]
             pos += len(chunks)
             store.delete_source(source)
-            store.upsert([c.id for c in chunks], [c.text for c in chunks], [c.metadata for c in chunks], vecs)
+            _crash("after_delete")
+            for b in range(0, len(chunks), UPSERT_BATCH):
+                part = chunks[b:b + UPSERT_BATCH]
+                store.upsert([c.id for c in part], [c.text for c in part], [c.metadata for c in part], vecs[b:b + UPSERT_BATCH])
+                _crash("mid_upsert")
             report.indexed += 1
+            _crash("after_file")
         pending, pending_n = [], 0
 
     total = len(files)
@@ -188,6 +204,7 @@ def run_index(
             flush()
     flush()
 
+    _crash("before_lexical")
     report.chunks = store.count()
     # lexical index: rebuild when the chunk set differs from what is on disk
     ids, metas, docs = store.all_metadata(include_documents=True)

@@ -106,6 +106,8 @@ class Retriever:
         self.store = store or VectorStore(settings, self.embedder)
         self._lock = threading.Lock()
         self.lexical = self._load_lexical()
+        if settings.retrieval_mode != "lexical":
+            self.embedder.encode(["khởi động"])  # load the model now, not on the first question
 
     def _load_lexical(self) -> LexicalIndex:
         lex = LexicalIndex.load(self.settings.store_dir)

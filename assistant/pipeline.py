@@ -236,6 +236,8 @@ class Pipeline:
             lang = s.lang if s.lang in ("vi", "en") else "vi"
         res = Result(task=task, lang=lang, backend="openai" if self.uses_llm else "offline")
         guard_log: list[dict] = []
+        original, original_pasted = question, pasted
+        restore_map: dict = {}  # placeholders the input guard put in the question -> the user's values
 
         def done() -> Event:
             res.ms = (time.perf_counter() - t0) * 1000
@@ -265,6 +267,7 @@ class Pipeline:
                     yield done()
                     return
                 if g.decision == "warn" and g.redacted:
+                    restore_map.update(g.mapping or {})
                     if kind == "question":
                         question = g.redacted.strip()
                     else:
@@ -276,7 +279,7 @@ class Pipeline:
         if req.history and question:
             yield Event("status", {"stage": "retrieve", "message": t("answers.status_rewrite", lang)})
             tr = time.perf_counter()
-            query = self.standalone_query(question, req.history, lang)
+            query = self.standalone_query(original if self._redact() else question, req.history, lang)
             timings["rewrite_ms"] = (time.perf_counter() - tr) * 1000
         res.query = query
 
@@ -319,7 +322,8 @@ class Pipeline:
         if self.uses_llm:
             yield Event("status", {"stage": "generate", "message": t("answers.status_generate", lang)})
             try:
-                answer, used = yield from self._generate(task, lang, question or query, query, hits, opts, res)
+                prompt_q = (original if self._redact() else question) or query
+                answer, used = yield from self._generate(task, lang, prompt_q, hits, opts, res, restore_map)
             except (LLMError, ContextTooSmall, Exception) as exc:  # noqa: BLE001 - every failure gets a message and the offline answer
                 if isinstance(exc, ContextTooSmall):
                     res.error = {"code": "context_too_small", "message": exc.message(lang)}
@@ -332,12 +336,11 @@ class Pipeline:
                 yield Event("status", {"stage": "generate", "message": t("answers.status_generate_offline", lang)})
             answer, used = self._offline(task, lang, query, hits, opts)
             skip = _offline_skip(lang)
+            prefix = ""
             if res.error:
                 res.backend = "offline"
                 prefix = res.error["message"] + "\n\n" + t("answers.llm_fallback", lang) + "\n\n"
-                skip = skip + (res.error["message"], t("answers.llm_fallback", lang))
-                answer = prefix + answer
-            for piece in _pieces(answer):
+            for piece in _pieces(prefix + answer):
                 yield Event("token", piece)
         timings["generate_ms"] = (time.perf_counter() - tg) * 1000
 
@@ -357,7 +360,7 @@ class Pipeline:
             from assistant.guard import check_output
 
             to = time.perf_counter()
-            g = check_output(res.answer, [h.passage for h in used], question, s, lang)
+            g = check_output(res.answer, [h.passage for h in used], original + "\n" + original_pasted, s, lang)
             timings["guard_out_ms"] = (time.perf_counter() - to) * 1000
             if g.findings or g.decision != "allow":
                 gj = dict(g.as_json(lang), stage="output", explanation=g.reason(lang))
@@ -369,6 +372,8 @@ class Pipeline:
                 res.citations = []
             elif g.decision == "warn" and g.redacted:
                 res.answer = g.redacted
+        if res.error:  # the system's own message about the server is not model output: added after the guard
+            res.answer = res.error["message"] + "\n\n" + t("answers.llm_fallback", lang) + "\n\n" + res.answer
         yield done()
 
     # ------------------------------------------------------------ engines
@@ -392,7 +397,7 @@ class Pipeline:
             return offline.plain_language(hits, lang)
         return offline.qa(query, hits, lang, doc_freq(self.retriever.lexical), self.embedder)
 
-    def _generate(self, task, lang, question, query, hits, opts, res):
+    def _generate(self, task, lang, question, hits, opts, res, restore_map=None):
         """Stream the LLM answer (a generator returning (answer, used hits))."""
         from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -413,13 +418,12 @@ class Pipeline:
         res.prompt = asm.prompt
         res.dropped = len(asm.dropped)
         system, user = asm.messages[0][1], asm.messages[1][1]
-        mapping: dict = {}
-        redactor = None
+        mapping: dict = dict(restore_map or {})
         if self._redact():
             from assistant.guard import Redactor
 
-            redactor = Redactor()
-            user, mapping = redactor.redact(user)
+            user, out_map = Redactor().redact(user)
+            mapping.update(out_map)
         parts: list[str] = []
         for chunk in chat.stream([SystemMessage(system), HumanMessage(user)]):
             piece = chunk.content if isinstance(chunk.content, str) else "".join(
@@ -427,11 +431,17 @@ class Pipeline:
             if not piece:
                 continue
             parts.append(piece)
-            yield Event("token", redactor.restore(piece, mapping) if mapping else piece)
+            yield Event("token", _restore(piece, mapping) if mapping else piece)
         answer = "".join(parts)
         if mapping:
-            answer = redactor.restore(answer, mapping)
+            answer = _restore(answer, mapping)
         return answer, asm.hits
+
+
+def _restore(text: str, mapping: dict) -> str:
+    from assistant.guard import Redactor
+
+    return Redactor().restore(text, mapping)
 
 
 def _offline_skip(lang: str) -> tuple[str, ...]:

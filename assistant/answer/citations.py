@@ -23,7 +23,7 @@ from assistant.messages import t
 
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 SINGLE = re.compile(r"\[(\d{1,3})\]")
-_SENT_BREAK = re.compile(r"(?<=[^\W\d_][.!?])((?:\s*\[\d{1,3}\])*)\s+(?!\[\d)(?=\S)")
+_SENT_BREAK = re.compile(r"[^\W\d_](?:\s*\[\d{1,3}\])*[.!?](?:\s*\[\d{1,3}\])*(?=\s+(?!\[\d)\S)")
 SUPPORT_MIN = 0.45
 QUOTE_LEX = 0.9
 
@@ -48,8 +48,7 @@ def _units(answer: str) -> list[str]:
             continue
         pos = 0
         for m in _SENT_BREAK.finditer(line):
-            end = m.end(1)
-            out.append(line[pos:end].strip())
+            out.append(line[pos:m.end()].strip())
             pos = m.end()
         if line[pos:].strip():
             out.append(line[pos:].strip())
@@ -115,7 +114,7 @@ def check(answer: str, hits: list, embedder=None, lang: str = "vi", skip: tuple[
     n_sent = 0
     supported = 0
     for unit in _units(body):
-        bare = SINGLE.sub("", unit).strip()
+        bare = re.sub(r"\s+([.,;:!?])", r"\1", SINGLE.sub("", unit)).strip()
         if len(words(bare)) < 3 or re.fullmatch(r"[>\s]*\*\*[^*]+\*\*[:\s]*", bare):
             continue
         n_sent += 1

@@ -15,10 +15,8 @@ from assistant.answer.text import content_terms, words
 HISTORY_TURNS = 3
 HISTORY_CHARS = 400
 SHORT_TERMS = 4
-_FOLLOW = re.compile(
-    r"^(còn|vậy|thế còn|thế|nếu vậy|và|ngoài ra|what about|and|how about|then|so)\b|\b(đó|này|nó|ấy|trên|it|that|this|those|they)\b",
-    re.I,
-)
+_OPENER = re.compile(r"^(còn|vậy|thế còn|thế|nếu vậy|và|ngoài ra|what about|and|how about|then|so)\b", re.I)
+_BACKREF = re.compile(r"\b(đó|này|nó|ấy|it|that|this|those|they)\b", re.I)
 
 
 def bounded(history: list, turns: int = HISTORY_TURNS, chars: int = HISTORY_CHARS) -> list[tuple[str, str]]:
@@ -34,7 +32,8 @@ def bounded(history: list, turns: int = HISTORY_TURNS, chars: int = HISTORY_CHAR
 
 def is_followup(question: str) -> bool:
     n = len({w for w in content_terms(question) if "_" not in w})
-    return n <= SHORT_TERMS or bool(_FOLLOW.search(question.strip()))
+    q = question.strip()
+    return n <= SHORT_TERMS or bool(_OPENER.search(q)) or (n <= 2 * SHORT_TERMS and bool(_BACKREF.search(q)))
 
 
 def carry_terms(question: str, history: list) -> str:

@@ -25,6 +25,16 @@ QA_MAX_SENTENCES = 3
 LENGTHS = {"short": (1, 3), "medium": (1, 6), "long": (2, 12)}  # (per article, total)
 
 
+def is_heading(s: str) -> bool:
+    """"Điều 3. Giấy phép chặt hạ" is a heading; "Điều 1. Người nộp đơn phải ... 05 ngày." is content."""
+    if s.startswith("#"):
+        return True
+    if not HEADING.match(s):
+        return False
+    rest = HEADING.sub("", s).lstrip(".: ")
+    return len(words(rest)) <= 12 and not rest.endswith((".", ";"))
+
+
 def _quote(s: str) -> str:
     return f"“{s.rstrip()}”"
 
@@ -32,7 +42,7 @@ def _quote(s: str) -> str:
 def _candidates(hit) -> list[str]:
     out = []
     for s in sentences(hit.passage):
-        if HEADING.match(s) or s.startswith("#"):
+        if is_heading(s):
             continue
         s = strip_item(s)
         if len(words(s)) >= 4:
@@ -192,5 +202,5 @@ def plain_language(hits: list, lang: str) -> tuple[str, list]:
     top = hits[:1]
     for i, h in enumerate(top):
         for s in sentences(h.passage):
-            lines.append(f"> **{s}**" if HEADING.match(s) else f"> {s} [{i + 1}]")
+            lines.append(f"> **{s}**" if is_heading(s) else f"> {s} [{i + 1}]")
     return "\n".join(lines), top

@@ -9,7 +9,7 @@ from assistant.textnorm import STOP_UNIGRAMS, fold, nfc_lower
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # question words and fillers that carry no topic (folded forms)
-_QUESTION_WORDS = {fold(w) for w in """nào gì đâu bao nhiêu sao thế ai khi muốn cần tôi em anh chị xin hỏi hãy cho biết
+_QUESTION_WORDS = {fold(w) for w in """nào gì đâu bao nhiêu lâu mấy sao thế ai khi muốn cần tôi em anh chị xin hỏi hãy cho biết
     vậy thì còn đó này kia ra sao như là có được không phải những các và của một
     what which who whom whose when where why how much many does do did is are was were can could should would will
     i you we they it me my our your please tell about there any""".split()}

@@ -233,10 +233,10 @@ def build_document(draft):
     left, right = head.rows[0].cells
     first = True
     if draft.parent_agency:
-        _para(left, draft.parent_agency, size=12, first=True)
+        _header_name(left, draft.parent_agency, left_w, bold=False, first=True)
         first = False
-    _para(left, draft.agency, size=12, bold=True, first=first)
-    _rule_line(left, text_width_mm(max(draft.agency.split("\n"), key=len), 12, True), 0.4, left_w)
+    lines = _header_name(left, draft.agency, left_w, bold=True, first=first)
+    _rule_line(left, max(text_width_mm(x, 12, True) for x in lines), 0.4, left_w)
     _para(left, draft.number_line, size=13, before=4)
     if draft.doc_type.is_letter:
         _para(left, draft.summary, size=12, before=2)
@@ -297,12 +297,41 @@ def build_document(draft):
     return doc
 
 
+UNIT_WORDS = ("THỊ TRẤN", "THỊ XÃ", "THÀNH PHỐ", "PHƯỜNG", "HUYỆN", "QUẬN", "TỈNH", "XÃ")
+
+
+def split_name(name: str, width_mm: float, size: float = 12, bold: bool = True) -> list[str]:
+    """A long body name broken before its administrative unit, as agencies print it:
+    "ỦY BAN NHÂN DÂN" / "XÃ AN BÌNH" rather than a break in the middle of the place name."""
+    if text_width_mm(name, size, bold) <= width_mm:
+        return [name]
+    words = name.split()
+    for i in range(1, len(words)):
+        head, tail = " ".join(words[:i]), " ".join(words[i:])
+        if tail.startswith(UNIT_WORDS) and text_width_mm(head, size, bold) <= width_mm \
+                and text_width_mm(tail, size, bold) <= width_mm:
+            return [head, tail]
+    return [name]
+
+
+def _header_name(cell, name: str, cell_mm: float, bold: bool, first: bool) -> list[str]:
+    lines = split_name(name, cell_mm - 5, 12, bold)
+    p = _para(cell, lines[0], size=12, bold=bold, first=first)
+    for line in lines[1:]:
+        r = p.add_run()
+        _style_run(r, 12, bold)
+        r.add_break()
+        r2 = p.add_run(line)
+        _style_run(r2, 12, bold)
+    return lines
+
+
 def _line_para(p, length_mm: float) -> None:
     p.alignment = CENTER
     pf = p.paragraph_format
     indent = (TEXT_W_MM - length_mm) / 2
     pf.left_indent = pf.right_indent = Mm(indent)
-    pf.space_before = Pt(5)
+    pf.space_before = Pt(7)
     pf.space_after = Pt(6)
     pf.line_spacing = Pt(2)
     ppr = p._p.get_or_add_pPr()

@@ -43,7 +43,8 @@ def render_markdown(draft) -> str:
     if d.citations:
         out += ["---", "", "Nguồn căn cứ / Sources:", ""]
         for c in d.citations:
-            art = f", {c['article']}" if c.get("article") else ""
+            a = str(c.get("article") or "")
+            art = f", Điều {a}" if a.isdigit() else (f", {a}" if a else "")
             out.append(f"- {c.get('title') or c.get('source')}{art} ({c.get('source')})")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

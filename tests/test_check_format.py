@@ -45,7 +45,7 @@ def paragraphs(doc):
 
 
 def para(doc, pred):
-    return next(p for p in paragraphs(doc) if pred(p.text))
+    return next(p for p in paragraphs(doc) if pred(" ".join(p.text.split())))
 
 
 def set_text(p, text):

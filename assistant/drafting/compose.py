@@ -204,7 +204,9 @@ def offline_body(doc_type: DocType, f: dict, ctx: dict, bases: list[str]) -> lis
         blocks.append(Block("heading", b.get("content_heading", "Nội dung:")))
 
     def point_blocks():
-        return [Block("para", end_with(_fmt(b.get("point", "{index}. {point}"), dict(ctx, index=i, point=upper_first(p))), "."))
+        tpl = b.get("point", "{index}. {point}")
+        mark = "." if "{index}" in tpl else ";"  # numbered points are sentences; listed items end with ";"
+        return [Block("para", end_with(_fmt(tpl, dict(ctx, index=i, point=upper_first(p))), mark))
                 for i, p in enumerate(points, start=1)]
 
     sections = b.get("sections")
@@ -217,6 +219,8 @@ def offline_body(doc_type: DocType, f: dict, ctx: dict, bases: list[str]) -> lis
                 blocks.append(Block("para", _fmt(s["text"], ctx)))
     else:
         blocks += point_blocks()
+    if b.get("after_points"):
+        blocks.append(Block("para", _fmt(b["after_points"], ctx)))
     if b.get("closing"):
         blocks.append(Block("para", _fmt(b["closing"], ctx)))
     return blocks

@@ -248,7 +248,9 @@ def build_document(draft):
         _para(right, draft.place_date, size=14, italic=True, before=6)
 
     # 2. Type name and summary
-    if draft.type_title:
+    if draft.type_title and not draft.doc_type.show_summary:
+        _para(doc, draft.type_title, size=14, bold=True, before=18, after=6)
+    elif draft.type_title:
         _para(doc, draft.type_title, size=14, bold=True, before=18)
         _para(doc, draft.summary, size=14, bold=True)
         sp = doc.add_paragraph()  # short line under the summary (1/3 to 1/2 of it)

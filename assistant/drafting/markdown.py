@@ -13,7 +13,9 @@ def render_markdown(draft) -> str:
     right = _cell("**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**", "**Độc lập - Tự do - Hạnh phúc**",
                   f"*{d.place_date}*" if d.place_date else "")
     out = [f"| {left} | {right} |", "|:---:|:---:|", ""]
-    if d.type_title:
+    if d.type_title and not d.doc_type.show_summary:
+        out += [f"<p align=\"center\"><b>{d.type_title}</b></p>", ""]
+    elif d.type_title:
         out += [f"<p align=\"center\"><b>{d.type_title}</b><br><b>{d.summary}</b></p>", ""]
     if d.addressees:
         if len(d.addressees) == 1:

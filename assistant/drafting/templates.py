@@ -31,6 +31,7 @@ class DocType:
     llm_task: str = ""
     salutation_single: bool = False
     second_signer: str = ""
+    show_summary: bool = True
 
     def display_name(self, lang: str = "vi") -> str:
         return self.name.get(lang) or self.name.get("vi", self.id)
@@ -51,6 +52,7 @@ def _load(path: Path) -> DocType:
         layout=d.get("layout") or "letter", recipients_first=d.get("recipients_first") or "",
         body=dict(d.get("body") or {}), llm_task=d.get("llm_task") or "",
         salutation_single=bool(d.get("salutation_single")), second_signer=d.get("second_signer") or "",
+        show_summary=bool(d.get("show_summary", True)),
     )
 
 

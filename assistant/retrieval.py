@@ -160,6 +160,7 @@ class Retriever:
         sources: list[str] | None = None,
         doc_types: list[str] | None = None,
         timings: dict | None = None,
+        qvec=None,
     ) -> list[Hit]:
         k = k or self.settings.top_k
         mode = mode or self.settings.retrieval_mode
@@ -178,9 +179,9 @@ class Retriever:
                 lex_scores = np.where(mask, lex_scores, 0.0)
         t1 = time.perf_counter()
         dense: dict[int, float] = {}
-        qvec = None
         if mode in ("hybrid", "dense"):
-            qvec = self.embedder.encode([query])[0]
+            if qvec is None:
+                qvec = self.embedder.encode([query])[0]
             for h in self.store.query(qvec, pool, where=self._where(sources, doc_types)):
                 pos = lex.position(h.id)
                 if pos is not None:

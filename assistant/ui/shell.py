@@ -1,0 +1,174 @@
+"""The app shell: header, language switch, badge, terms notice, tabs; ``build_app`` and ``launch``."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.config import Settings
+from assistant.messages import t
+from assistant.ui import tab_ask, tab_exercises, tab_help, tab_safety, tab_summarize, tab_trainer
+from assistant.ui.auth import Accounts
+from assistant.ui.context import Ctx
+from assistant.ui.i18n import tr
+from assistant.ui.services import get_services, has_module
+from assistant.ui.uploads import release, sweep
+
+TERMS_VERSION = "2025-1"
+CSS = """
+:root, .gradio-container { font-family: "Noto Sans", "Segoe UI", "Roboto", "Helvetica Neue", Arial, sans-serif; }
+.gradio-container { max-width: 1280px !important; margin: 0 auto; }
+#badge { font-size: 0.9em; opacity: 0.9; }
+#terms { border: 2px solid var(--color-accent); border-radius: 8px; padding: 8px 12px; }
+.src-list { display: flex; flex-direction: column; gap: 10px; max-height: 520px; overflow-y: auto; }
+.src-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; background: var(--background-fill-secondary); }
+.src-head { font-weight: 600; }
+.src-n { color: var(--color-accent); }
+.src-meta { font-size: 0.85em; opacity: 0.85; margin: 2px 0 4px; }
+.src-passage { margin: 4px 0; padding-left: 8px; border-left: 3px solid var(--border-color-primary); font-size: 0.92em; line-height: 1.45; }
+.src-link { font-weight: 600; }
+.src-empty { opacity: 0.7; font-style: italic; }
+mark.unsupported { background: #fde68a; color: inherit; }
+button.followup { white-space: normal !important; text-align: left; }
+a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
+@media (max-width: 640px) { .gradio-container { padding: 4px !important; } #chat { height: 380px !important; } }
+"""
+
+
+def badge(ctx: Ctx, lang: str, request=None) -> str:
+    s = ctx.settings
+    backend = tr("shell.backend_offline", lang) if s.backend == "offline" else f"{s.llm_model or s.backend} ({s.backend})"
+    guards = tr("shell.guards_on", lang) if s.guards != "off" else tr("shell.guards_off", lang)
+    user = getattr(request, "username", None) if request is not None else None
+    if user:
+        who = f"{user} ({tr('shell.role_' + ctx.accounts.role(user), lang)})"
+    else:
+        who = tr("shell.user_anonymous", lang)
+    return tr("shell.badge", lang, backend=backend, guards=guards, user=who)
+
+
+def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks:
+    services = get_services(settings)
+    ctx = Ctx(settings=settings, services=services, accounts=Accounts(settings.users_file), exercises_dir=exercises_dir)
+    reg = ctx.reg
+    with gr.Blocks(title="Trợ lý thực hành AI / AI practice assistant", fill_width=False) as demo:
+        lang_store = gr.BrowserState("vi", storage_key="assistant_lang")
+        terms_store = gr.BrowserState("", storage_key="assistant_terms")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=4, min_width=300):
+                reg.add(gr.Markdown(elem_id="title"), value="shell.title")
+                reg.add(gr.Markdown(elem_id="promise"), value="shell.promise")
+            with gr.Column(scale=1, min_width=200):
+                lang = reg.add(gr.Radio(choices=[("Tiếng Việt", "vi"), ("English", "en")], value="vi", elem_id="lang"),
+                               label="shell.lang_label")
+        badge_md = gr.Markdown(elem_id="badge")
+        with gr.Group(visible=False, elem_id="terms") as terms:
+            terms_md = gr.Markdown()
+            accept = reg.add(gr.Button(variant="primary", elem_id="terms-accept"), value="shell.terms_accept")
+        ctx.c["lang"] = lang
+        private = gr.State(None, time_to_live=max(60, settings.upload_ttl_min * 60), delete_callback=release)
+        ctx.c["private"] = private
+        with gr.Tabs(selected="ask", elem_id="tabs") as tabs:
+            ctx.c["tabs"] = tabs
+            tab_items = []
+            with reg.add(gr.Tab(id="ask", elem_id="tab-ask"), label="shell.tab_ask"):
+                tab_ask.build(ctx)
+            with reg.add(gr.Tab(id="summarize", elem_id="tab-summarize"), label="shell.tab_summarize"):
+                tab_summarize.build(ctx)
+            with reg.add(gr.Tab(id="exercises", elem_id="tab-exercises"), label="shell.tab_exercises"):
+                tab_exercises.build(ctx)
+            with reg.add(gr.Tab(id="safety", elem_id="tab-safety"), label="shell.tab_safety"):
+                tab_safety.build(ctx)
+            if has_module("assistant.drafting"):
+                from assistant.ui import tab_draft
+
+                with reg.add(gr.Tab(id="draft", elem_id="tab-draft"), label="shell.tab_draft"):
+                    tab_draft.build(ctx)
+            trainer_tab = reg.add(gr.Tab(id="trainer", elem_id="tab-trainer", visible=False), label="shell.tab_trainer")
+            with trainer_tab:
+                tab_trainer.build(ctx)
+            with reg.add(gr.Tab(id="help", elem_id="tab-help"), label="shell.tab_help"):
+                tab_help.build(ctx)
+            del tab_items
+
+        def terms_text(lang):
+            return tr("shell.terms_title", lang, version=TERMS_VERSION) + "\n\n" + \
+                tr("shell.terms_body", lang, ttl=settings.upload_ttl_min)
+
+        on_lang = ctx.c.get("on_lang", [])
+        t_fn, t_in, t_out = ctx.c["trainer_load"]
+
+        # one load: language from the browser, terms, badge, trainer tab, per-tab refreshers
+        def on_load(saved_lang, accepted, *extra, request: gr.Request):
+            lg = ctx.lang(saved_lang)
+            role_trainer = ctx.is_trainer(request)
+            out = [lg, *reg.updates(lg), badge(ctx, lg, request), gr.update(visible=accepted != TERMS_VERSION),
+                   terms_text(lg), gr.update(visible=role_trainer)]
+            pos = 0
+            for fn, ins, _outs in on_lang:
+                args = [lg] + list(extra[pos:pos + len(ins) - 1])
+                pos += len(ins) - 1
+                out += list(fn(*args))
+            return out
+
+        extra_in = [c for _fn, ins, _o in on_lang for c in ins[1:]]
+        extra_out = [c for _fn, _i, outs in on_lang for c in outs]
+        load_outs = [lang, *reg.components, badge_md, terms, terms_md, trainer_tab, *extra_out]
+        demo.load(on_load, [lang_store, terms_store, *extra_in], load_outs, api_visibility="private")
+
+        def on_switch(lg, *extra, request: gr.Request):
+            lg = ctx.lang(lg)
+            out = [lg, *reg.updates(lg), badge(ctx, lg, request), terms_text(lg)]
+            pos = 0
+            for fn, ins, _outs in on_lang:
+                args = [lg] + list(extra[pos:pos + len(ins) - 1])
+                pos += len(ins) - 1
+                out += list(fn(*args))
+            return out
+
+        lang.input(on_switch, [lang, *extra_in], [lang_store, *reg.components, badge_md, terms_md, *extra_out],
+                   api_visibility="private")
+        accept.click(lambda: (TERMS_VERSION, gr.update(visible=False)), None, [terms_store, terms],
+                     api_visibility="private")
+        trainer_tab.select(t_fn, t_in, t_out, api_visibility="private")
+
+        from assistant.ui.api import register
+
+        register(ctx)
+    demo.ctx = ctx  # for tests
+    return demo
+
+
+def _janitor(settings: Settings) -> None:
+    while True:
+        time.sleep(60)
+        try:
+            sweep(settings.upload_ttl_min)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def prepare(settings: Settings, exercises_dir: str | None = None) -> tuple[gr.Blocks, dict]:
+    """The app with its queue, and the keyword arguments for ``launch``."""
+    services = get_services(settings)
+    services.warm_up()
+    demo = build_app(settings, exercises_dir)
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=None)
+    accounts = demo.ctx.accounts
+    corpus = str(Path(settings.corpus_dir).resolve())
+    threading.Thread(target=_janitor, args=(settings,), daemon=True).start()
+    kw = dict(server_name=settings.host, server_port=settings.port, allowed_paths=[corpus], css=CSS,
+              footer_links=["api"], max_file_size=f"{max(settings.max_upload_mb * 4, settings.max_file_mb):g}mb",
+              theme=gr.themes.Soft(), show_error=False, ssr_mode=False)
+    if accounts.enabled:
+        kw["auth"] = accounts.check
+        kw["auth_message"] = t("ui.login_message", settings.lang)
+    return demo, kw
+
+
+def launch(settings: Settings, **overrides):
+    demo, kw = prepare(settings)
+    kw.update(overrides)
+    return demo.launch(**kw)

@@ -1,0 +1,254 @@
+"""Tab "Hỏi đáp / Ask": streaming chat over the corpus or chosen documents, with cited sources."""
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.messages import t
+from assistant.ui.context import Ctx
+from assistant.ui.i18n import tr
+from assistant.ui.uploads import PrivateIndex, sweep, track
+
+EXPORT_DIR = Path(tempfile.gettempdir()) / "assistant-exports"
+CITE = re.compile(r"\[(\d{1,3})\]")
+REASONS = ("wrong", "source", "unclear", "other")
+
+
+# ---------------------------------------------------------------- rendering
+def sources_html(citations: list[dict], lang: str) -> str:
+    if not citations:
+        return f'<div class="src-empty">{html.escape(tr("ask.sources_empty", lang))}</div>'
+    cards = []
+    for c in citations:
+        title = c.get("title") or c.get("source", "")
+        meta = []
+        if c.get("private"):
+            meta.append(tr("ask.private_doc", lang))
+        if c.get("article"):
+            meta.append(f'{tr("ask.article", lang)} {html.escape(str(c["article"]))}')
+        if c.get("page"):
+            meta.append(f'{tr("ask.page", lang)} {c["page"]}')
+        src = c.get("source", "")
+        if src and not src.startswith("upload:"):
+            meta.append(html.escape(src))
+        passage = " ".join((c.get("passage") or "").split())
+        if len(passage) > 700:
+            passage = passage[:700] + "…"
+        link = ""
+        if c.get("url"):
+            label = tr("ask.open_page", lang, page=c["page"]) if c.get("page") else tr("ask.open_doc", lang)
+            link = (f'<a class="src-link" href="{html.escape(c["url"])}" target="_blank" rel="noopener">'
+                    f'{html.escape(label)} ↗</a>')
+        cards.append(
+            f'<div class="src-card" id="src-{c.get("n")}">'
+            f'<div class="src-head"><span class="src-n">[{c.get("n")}]</span> {html.escape(title)}</div>'
+            f'<div class="src-meta">{" · ".join(meta)}</div>'
+            f'<blockquote class="src-passage">{html.escape(passage)}</blockquote>{link}</div>')
+    return '<div class="src-list">' + "".join(cards) + "</div>"
+
+
+def format_answer(result: dict, lang: str) -> str:
+    """The answer with unsupported sentences marked and [n] linking to the cited page."""
+    text = result.get("answer", "") or ""
+    for u in result.get("unsupported") or []:
+        s = (u.get("sentence") or "").strip()
+        if s and s in text:
+            text = text.replace(s, f"<mark class='unsupported' title='{html.escape(tr('ask.sources', lang))}'>{s}</mark> ⚠️", 1)
+    urls = {int(c["n"]): c.get("url") for c in result.get("citations") or [] if c.get("n") is not None}
+
+    def link(m):
+        n = int(m.group(1))
+        return f"[[{n}]]({urls[n]})" if urls.get(n) else m.group(0)
+
+    text = CITE.sub(link, text)
+    if result.get("unsupported"):
+        text += "\n\n" + t("ui.unsupported_note", lang)
+    return text
+
+
+def followups(result: dict, lang: str) -> list[str]:
+    cits = result.get("citations") or []
+    if not cits or result.get("abstained"):
+        return []
+    c = cits[0]
+    doc = c.get("title") or c.get("source", "")
+    out = []
+    for c2 in cits:
+        if c2.get("article"):
+            art = ("Điều " if lang == "vi" else "Article ") + str(c2["article"])
+            out.append(t("ui.followup_article", lang, article=art, doc=c2.get("title") or doc))
+            break
+    out.append(t("ui.followup_deadline", lang, doc=doc))
+    out.append(t("ui.followup_doc", lang, doc=doc))
+    return out[:3]
+
+
+# ---------------------------------------------------------------- building
+def build(ctx: Ctx) -> None:
+    s, reg = ctx.settings, ctx.reg
+    lang_in = ctx.c["lang"]
+    private = ctx.c["private"]
+    conv = gr.State([])
+    pending = gr.State(None)  # event id waiting for a dislike reason
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            chatbot = reg.add(gr.Chatbot(elem_id="chat", height=460, buttons=["copy", "copy_all"],
+                                         feedback_options=("Like", "Dislike"), group_consecutive_messages=False),
+                              lambda lang: {"label": tr("ask.chatbot", lang), "placeholder": tr("ask.placeholder_chat", lang)})
+            question = reg.add(gr.Textbox(elem_id="question", lines=2, max_lines=6, submit_btn=False, autofocus=False),
+                               lambda lang: {"label": tr("ask.question", lang), "placeholder": tr("ask.question_placeholder", lang)})
+            with gr.Row():
+                send = reg.add(gr.Button(variant="primary", elem_id="send", scale=2), value="ask.send")
+                clear = reg.add(gr.Button(elem_id="clear", scale=1), value="ask.clear")
+            fu_label = reg.add(gr.Markdown(visible=False, elem_id="followups-label"),
+                               lambda lang: {"value": f"**{tr('ask.followups', lang)}**"})
+            with gr.Row(elem_id="followups"):
+                fu_buttons = [gr.Button(visible=False, size="sm", elem_classes=["followup"]) for _ in range(3)]
+            with gr.Group(visible=False, elem_id="dislike") as dislike_box:
+                reason = reg.add(gr.Radio(elem_id="dislike-reason"), lambda lang: {
+                    "label": tr("ask.feedback_reason", lang),
+                    "choices": [(tr(f"ask.reason_{r}", lang), r) for r in REASONS]})
+                comment = reg.add(gr.Textbox(lines=1), label="ask.feedback_comment")
+                fb_send = reg.add(gr.Button(size="sm"), value="ask.feedback_send")
+            fb_status = gr.Markdown(elem_id="feedback-status")
+        with gr.Column(scale=2, min_width=280):
+            src_title = reg.add(gr.Markdown(), lambda lang: {"value": f"### {tr('ask.sources', lang)}"})
+            sources = reg.add(gr.HTML(elem_id="sources"), lambda lang: {"value": sources_html([], lang)})
+            with reg.add(gr.Accordion(open=False, elem_id="ask-options"), label="ask.options"):
+                scope = reg.add(gr.Radio(value="corpus", elem_id="scope"), lambda lang: {
+                    "label": tr("ask.scope", lang),
+                    "choices": [(tr("ask.scope_corpus", lang), "corpus"), (tr("ask.scope_both", lang), "both"),
+                                (tr("ask.scope_private", lang), "private")]})
+                docs = reg.add(gr.Dropdown(multiselect=True, choices=ctx.services.documents(), elem_id="documents"),
+                               label="ask.documents")
+                upload = reg.add(gr.File(file_count="multiple", elem_id="upload", height=110), label="ask.upload")
+                upload_status = reg.add(gr.Markdown(elem_id="upload-status"),
+                                        lambda lang: {"value": t("ui.upload_none", lang)})
+            with reg.add(gr.Accordion(open=False, elem_id="export"), label="ask.export"):
+                with gr.Row():
+                    exp_md = reg.add(gr.Button(size="sm", elem_id="export-md"), value="ask.export_md")
+                    exp_docx = reg.add(gr.Button(size="sm", elem_id="export-docx"), value="ask.export_docx")
+                exp_file = reg.add(gr.File(interactive=False, elem_id="export-file", height=80), label="ask.export_file")
+    ctx.c.update(question=question, chatbot=chatbot, conv=conv, docs=docs, send=send)
+
+    # ------------------------------------------------------------ handlers
+    def respond(q, chat, turns, lang, priv, scope_v, doc_list, request: gr.Request):
+        lang = ctx.lang(lang)
+        q = (q or "").strip()
+        hidden = [gr.update(visible=False)] * 3
+        if not q:
+            yield chat, turns, gr.update(), gr.update(), gr.update(), *hidden, gr.update(visible=False)
+            return
+        if priv is not None and priv.expired(s.upload_ttl_min):
+            priv.clear()
+        chat = list(chat or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": t("ui.searching", lang)}]
+        yield chat, turns, "", gr.update(), gr.update(visible=False), *hidden, gr.update(visible=False)
+        history = [(x["question"], x["answer"]) for x in turns][-4:]
+        answer, cits = "", []
+        try:
+            for typ, data in ctx.services.ask_stream(q, lang=lang, history=history, sources=doc_list or None,
+                                                     private=priv, scope=scope_v or "corpus", who=ctx.who(request)):
+                if typ == "status":
+                    chat[-1] = {"role": "assistant", "content": str(data)}
+                elif typ == "token":
+                    answer += str(data)
+                    chat[-1] = {"role": "assistant", "content": answer}
+                elif typ == "sources":
+                    cits = data if isinstance(data, list) else []
+                    for c in cits:
+                        c.setdefault("url", ctx.services.source_url(c.get("source", ""), c.get("page")))
+                    yield chat, turns, "", sources_html(cits, lang), gr.update(), *hidden, gr.update()
+                    continue
+                elif typ == "done":
+                    result = data
+                    chat[-1] = {"role": "assistant", "content": format_answer(result, lang)}
+                    turns = list(turns) + [{"question": q, "answer": result.get("answer", ""),
+                                            "citations": result.get("citations", []),
+                                            "event_id": result.get("event_id")}]
+                    fus = followups(result, lang)
+                    fu = [gr.update(visible=True, value=x) for x in fus] + [gr.update(visible=False)] * (3 - len(fus))
+                    yield (chat, turns, "", sources_html(result.get("citations", []), lang), gr.update(value=""),
+                           *fu, gr.update(visible=bool(fus)))
+                    return
+                else:
+                    continue
+                yield chat, turns, "", gr.update(), gr.update(), *hidden, gr.update()
+        except Exception as exc:  # noqa: BLE001 - tell the trainee, never a stack trace
+            chat[-1] = {"role": "assistant", "content": t("ui.error", lang, detail=type(exc).__name__)}
+            yield chat, turns, "", gr.update(), gr.update(), *hidden, gr.update(visible=False)
+
+    outs = [chatbot, conv, question, sources, fb_status, *fu_buttons, fu_label]
+    ins = [question, chatbot, conv, lang_in, private, scope, docs]
+    send.click(respond, ins, outs, api_visibility="private")
+    question.submit(respond, ins, outs, api_visibility="private")
+    for b in fu_buttons:
+        b.click(lambda v: v, b, question, api_visibility="private").then(respond, ins, outs, api_visibility="private")
+
+    def new_conversation(lang):
+        lang = ctx.lang(lang)
+        return [], [], sources_html([], lang), "", *[gr.update(visible=False)] * 3, gr.update(visible=False), gr.update(visible=False)
+
+    clear.click(new_conversation, [lang_in], [chatbot, conv, sources, fb_status, *fu_buttons, fu_label, dislike_box],
+                api_visibility="private")
+
+    # feedback: like logs at once; dislike asks for a reason
+    def on_like(turns, lang, data: gr.LikeData, request: gr.Request):
+        lang = ctx.lang(lang)
+        idx = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = turns[int(idx) // 2] if turns and 0 <= int(idx) // 2 < len(turns) else None
+        if turn is None:
+            return gr.update(visible=False), None, t("ui.feedback_nothing", lang)
+        liked = data.liked is True or data.liked == "Like"
+        if liked:
+            who = ctx.who(request)
+            ctx.services.logs.log_feedback(turn.get("event_id"), +1, session=who["session"], user=who["user"])
+            return gr.update(visible=False), None, t("ui.feedback_thanks", lang)
+        return gr.update(visible=True), turn.get("event_id"), ""
+
+    chatbot.like(on_like, [conv, lang_in], [dislike_box, pending, fb_status], api_visibility="private")
+
+    def send_dislike(event_id, reason_v, comment_v, lang, request: gr.Request):
+        who = ctx.who(request)
+        ctx.services.logs.log_feedback(event_id, -1, reason=reason_v or "", comment=comment_v or "",
+                                       session=who["session"], user=who["user"])
+        return gr.update(visible=False), None, None, "", t("ui.feedback_thanks", ctx.lang(lang))
+
+    fb_send.click(send_dislike, [pending, reason, comment, lang_in], [dislike_box, pending, reason, comment, fb_status],
+                  api_visibility="private")
+
+    # private uploads: this session only
+    def on_upload(files, priv, lang, request: gr.Request):
+        lang = ctx.lang(lang)
+        sweep(s.upload_ttl_min)
+        if not files:
+            return priv, gr.update(), gr.update(), gr.update()
+        if priv is None or priv.expired(s.upload_ttl_min):
+            priv = track(PrivateIndex(session=getattr(request, "session_hash", "") or ""))
+        lines = []
+        for f in files:
+            path = f if isinstance(f, str) else getattr(f, "name", str(f))
+            res = priv.add_file(path, s, lang, embedder=ctx.services.embedder)
+            lines.append(res.message)
+        scope_update = gr.update(value="both") if not priv.empty else gr.update()
+        return priv, "\n\n".join(lines), None, scope_update
+
+    upload.upload(on_upload, [upload, private, lang_in], [private, upload_status, upload, scope], api_visibility="private")
+
+    # export
+    def export(fmt):
+        def _fn(turns, lang):
+            from assistant.ui.export import write_export
+
+            lang = ctx.lang(lang)
+            if not turns:
+                gr.Info(t("ui.export_empty", lang))
+                return None
+            return str(write_export(turns, lang, fmt, EXPORT_DIR))
+        return _fn
+
+    exp_md.click(export("md"), [conv, lang_in], exp_file, api_visibility="private")
+    exp_docx.click(export("docx"), [conv, lang_in], exp_file, api_visibility="private")

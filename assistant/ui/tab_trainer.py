@@ -1,0 +1,193 @@
+"""Tab "Giảng viên / Trainer" (trainers only): corpus status and re-index, shared uploads,
+glass-box view of recent answers, feedback and usage charts, log export, latest eval report."""
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.loaders import SUPPORTED
+from assistant.messages import t
+from assistant.ui.context import Ctx
+from assistant.ui.i18n import tr
+
+CSV_DIR = Path(tempfile.gettempdir()) / "assistant-logs"
+
+
+def status_md(ctx: Ctx, lang: str) -> str:
+    st = ctx.services.corpus_status()
+    last = st.get("last") or {}
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(last["finished"])) if last.get("finished") else tr("tr.never", lang)
+    return tr("tr.status", lang, docs=st["documents"], chunks=st["chunks"], last=when)
+
+
+def glass_md(ev: dict | None, lang: str) -> str:
+    if not ev:
+        return t("ui.no_events", lang)
+    vi = lang == "vi"
+    out = [f"**{'Câu hỏi' if vi else 'Question'}:** {ev.get('question', '')}",
+           f"**{'Loại' if vi else 'Task'}:** {ev.get('kind')} · **backend:** {ev.get('backend') or '-'} · "
+           f"**{'thời gian' if vi else 'time'}:** {ev.get('ms', 0):.0f} ms · "
+           f"**{'từ chối trả lời' if vi else 'abstained'}:** {bool(ev.get('abstained'))}"]
+    hits = ev.get("hits") or []
+    if hits:
+        out += ["", f"**{'Đoạn được truy xuất' if vi else 'Retrieved passages'}**", "",
+                "| # | score | BM25 | dense | " + ("nguồn" if vi else "source") + " |", "|---|---|---|---|---|"]
+        for h in hits:
+            label = h.get("breadcrumb") or h.get("source", "")
+            page = f" (tr. {h['page']})" if h.get("page") else ""
+            out.append(f"| {h.get('rank')} | {h.get('score', 0):.3f} | {h.get('lexical', 0):.2f} | "
+                       f"{h.get('dense', 0):.3f} | {label}{page} |")
+    g = ev.get("guard") or {}
+    out += ["", f"**{'Lớp bảo vệ' if vi else 'Guardrails'}:** `{json.dumps(g, ensure_ascii=False)[:800]}`"]
+    tm = ev.get("timings") or {}
+    if tm:
+        out.append(f"**{'Thời gian từng bước' if vi else 'Timings'}:** " +
+                   ", ".join(f"{k} {float(v):.0f} ms" for k, v in tm.items() if isinstance(v, (int, float))))
+    out += ["", f"**{'Câu trả lời' if vi else 'Answer'}**", "", ev.get("answer", "")]
+    if ev.get("prompt"):
+        out += ["", f"**{'Lời nhắc cuối cùng gửi cho máy trả lời' if vi else 'Final prompt sent to the engine'}**", "",
+                "```text\n" + ev["prompt"].replace("```", "ʼʼʼ") + "\n```"]
+    return "\n".join(out)
+
+
+def latest_eval(ctx: Ctx) -> str | None:
+    cands = []
+    for d in (Path("reports"), Path(ctx.settings.data_dir) / "reports", Path(ctx.settings.data_dir).parent / "reports"):
+        if d.is_dir():
+            cands += [p for p in d.rglob("*") if p.suffix in (".md", ".json") and p.is_file()]
+    if not cands:
+        return None
+    p = max(cands, key=lambda p: p.stat().st_mtime)
+    text = p.read_text(encoding="utf-8", errors="replace")[:20000]
+    if p.suffix == ".json":
+        text = "```json\n" + text + "\n```"
+    return f"`{p}`\n\n{text}"
+
+
+def build(ctx: Ctx) -> None:
+    import pandas as pd
+
+    reg = ctx.reg
+    lang_in = ctx.c["lang"]
+    s = ctx.settings
+
+    def refused(request) -> bool:
+        return not ctx.is_trainer(request)
+
+    reg.add(gr.Markdown(), value="tr.corpus")
+    status = gr.Markdown(elem_id="tr-status")
+    with gr.Row():
+        reindex = reg.add(gr.Button(variant="primary", elem_id="tr-reindex"), value="tr.reindex")
+        refresh = reg.add(gr.Button(elem_id="tr-refresh"), value="tr.refresh")
+    reindex_out = gr.Markdown(elem_id="tr-reindex-out")
+    shared = reg.add(gr.File(file_count="multiple", elem_id="tr-upload", height=110), label="tr.upload")
+    shared_out = gr.Markdown(elem_id="tr-upload-out")
+    reg.add(gr.Markdown(), value="tr.glass")
+    recent = reg.add(gr.Dropdown(elem_id="tr-recent", choices=[]), label="tr.recent")
+    glass = gr.Markdown(elem_id="tr-glass")
+    reg.add(gr.Markdown(), value="tr.charts")
+    with gr.Row():
+        usage = reg.add(gr.BarPlot(x="kind", y="n", elem_id="tr-usage", height=240), label="tr.usage_plot")
+        fb = reg.add(gr.BarPlot(x="reason", y="n", color="rating", elem_id="tr-feedback", height=240), label="tr.feedback_plot")
+    export = reg.add(gr.Button(size="sm", elem_id="tr-export"), value="tr.export_csv")
+    export_files = gr.File(interactive=False, file_count="multiple", elem_id="tr-export-files", height=80)
+    reg.add(gr.Markdown(), value="tr.eval")
+    eval_md = gr.Markdown(elem_id="tr-eval")
+
+    def load_all(lang, request: gr.Request):
+        lang = ctx.lang(lang)
+        if refused(request):
+            return (tr("tr.refused", lang), gr.update(choices=[]), "", None, None, "")
+        evs = ctx.services.logs.recent(30)
+        choices = [(f"#{e['id']} · {time.strftime('%H:%M', time.localtime(e['ts']))} · {(e['question'] or '')[:70]}",
+                    e["id"]) for e in evs]
+        u = pd.DataFrame(ctx.services.logs.usage() or [], columns=["kind", "n", "ms"])
+        f = pd.DataFrame(ctx.services.logs.feedback_counts() or [], columns=["rating", "reason", "n"])
+        f["reason"] = f["reason"].replace("", "-")
+        return (status_md(ctx, lang), gr.update(choices=choices, value=choices[0][1] if choices else None),
+                glass_md(evs[0] if evs else None, lang), u, f, latest_eval(ctx) or tr("tr.no_eval", lang))
+
+    outs = [status, recent, glass, usage, fb, eval_md]
+    refresh.click(load_all, [lang_in], outs, api_visibility="private")
+    ctx.c["trainer_load"] = (load_all, [lang_in], outs)
+
+    def show(ev_id, lang, request: gr.Request):
+        lang = ctx.lang(lang)
+        if refused(request):
+            return tr("tr.refused", lang)
+        return glass_md(ctx.services.logs.event(int(ev_id)) if ev_id else None, lang)
+
+    recent.change(show, [recent, lang_in], glass, api_visibility="private")
+
+    def do_reindex(lang, request: gr.Request, progress=gr.Progress()):
+        lang = ctx.lang(lang)
+        if refused(request):
+            return tr("tr.refused", lang), gr.update()
+
+        def cb(n, total, path):
+            progress((n, total), desc=t("ui.reindex_progress", lang, n=n, total=total, path=path))
+
+        progress(0, desc=t("ui.reindex_progress", lang, n=0, total="?", path=""))
+        try:
+            rep = ctx.services.reindex(progress=cb, lang=lang)
+        except Exception as exc:  # noqa: BLE001
+            msg = exc.message(lang) if hasattr(exc, "message") else t("ui.error", lang, detail=str(exc)[:200])
+            return "❌ " + msg, status_md(ctx, lang)
+        if rep.get("busy"):
+            return t("ui.reindex_busy", lang), gr.update()
+        lines = [t("ui.reindex_done", lang, summary=rep["summary"])]
+        for e in rep.get("errors", []):
+            lines.append("- " + t("index.failed_file", lang, path=e["path"], reason=e["error"]))
+        return "\n".join(lines), status_md(ctx, lang)
+
+    reindex.click(do_reindex, [lang_in], [reindex_out, status], api_visibility="private",
+                  concurrency_limit=1, concurrency_id="reindex")
+
+    def add_shared(files, lang, request: gr.Request):
+        lang = ctx.lang(lang)
+        if refused(request):
+            return tr("tr.refused", lang), None
+        if not files:
+            return "", None
+        corpus = Path(s.corpus_dir)
+        corpus.mkdir(parents=True, exist_ok=True)
+        added, errors = [], []
+        for f in files:
+            p = Path(f if isinstance(f, str) else f.name)
+            if p.suffix.lower() not in SUPPORTED:
+                errors.append(t("ui.upload_bad_type", lang, name=p.name, ext=p.suffix or "?",
+                                supported=", ".join(sorted(SUPPORTED))))
+                continue
+            size = p.stat().st_size
+            if size > s.max_file_mb * 1024 * 1024:
+                errors.append(t("ui.upload_too_large", lang, name=p.name, size_mb=f"{size / 1048576:.1f}",
+                                max_mb=f"{s.max_file_mb:g}"))
+                continue
+            dest = corpus / "uploads" / p.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(p, dest)
+            added.append(html.escape(p.name))
+        msg = [tr("tr.upload_done", lang, names=", ".join(added))] if added else []
+        return "\n\n".join(msg + ["❌ " + e for e in errors]), None
+
+    shared.upload(add_shared, [shared, lang_in], [shared_out, shared], api_visibility="private")
+
+    def do_export(request: gr.Request):
+        if refused(request):
+            raise gr.Error(tr("tr.refused", "vi") + " / " + tr("tr.refused", "en"))
+        CSV_DIR.mkdir(parents=True, exist_ok=True)
+        d = Path(tempfile.mkdtemp(dir=CSV_DIR))
+        paths = []
+        for table in ("events", "feedback"):
+            p = d / f"{table}.csv"
+            p.write_text("\ufeff" + ctx.services.logs.to_csv(table), encoding="utf-8")
+            paths.append(str(p))
+        return paths
+
+    export.click(do_export, None, export_files, api_visibility="private")

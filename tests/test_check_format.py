@@ -378,6 +378,51 @@ def test_a_word_style_document_with_inherited_formats():
     assert failing(buf.getvalue()) == {"body.size", "place_date.size"}  # both inherit from Normal
 
 
+def test_title_and_motto_in_one_paragraph_and_a_two_row_header():
+    """Common in Word: national title and motto split by a line break (Shift+Enter); number and date in a second row."""
+    doc = Document()
+    for st in doc.styles.element.findall(qn("w:style")):
+        rpr = st.find(qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+            set_rfonts(rpr)
+    set_rfonts(doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")))
+    doc.styles["Normal"].font.size = Pt(14)
+    s = doc.sections[0]
+    s.page_width, s.page_height = Mm(210), Mm(297)
+    s.top_margin, s.bottom_margin, s.left_margin, s.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
+    t = doc.add_table(rows=2, cols=2)
+    a = t.cell(0, 0).paragraphs[0].add_run("ỦY BAN NHÂN DÂN XÃ AN BÌNH")
+    a.bold, a.font.size = True, Pt(13)
+    p = t.cell(0, 1).paragraphs[0]
+    r1 = p.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    r1.bold, r1.font.size = True, Pt(13)
+    r1.add_break()
+    r2 = p.add_run("Độc lập - Tự do - Hạnh phúc")
+    r2.bold, r2.font.size = True, Pt(14)
+    t.cell(1, 0).paragraphs[0].add_run("Số: 07/UBND-VP").font.size = Pt(13)
+    t.cell(1, 0).add_paragraph("V/v lịch tiếp công dân").runs[0].font.size = Pt(12)
+    d = t.cell(1, 1).paragraphs[0].add_run("An Bình, ngày 02 tháng 12 năm 2026")
+    d.italic = True
+    doc.add_paragraph("Kính gửi: Các thôn trên địa bàn xã")
+    body = doc.add_paragraph("Ủy ban nhân dân xã đề nghị các thôn niêm yết lịch tiếp công dân tại nhà văn hóa và thông báo rộng rãi trên loa truyền thanh./.")
+    body.alignment = 3
+    sig = doc.add_table(rows=1, cols=2)
+    lab = sig.cell(0, 0).paragraphs[0].add_run("Nơi nhận:")
+    lab.bold = lab.italic = True
+    lab.font.size = Pt(12)
+    sig.cell(0, 0).add_paragraph("- Như trên;").runs[0].font.size = Pt(11)
+    sig.cell(0, 0).add_paragraph("- Lưu: VT.").runs[0].font.size = Pt(11)
+    for text in ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "", "Lê Văn Cường"):
+        q = sig.cell(0, 1).add_paragraph()
+        if text:
+            q.add_run(text).bold = True
+    buf = io.BytesIO()
+    doc.save(buf)
+    res = {r.rule: r for r in check_docx(buf.getvalue())}
+    assert [k for k, r in res.items() if r.status != "pass"] == []
+    assert res["motto.size"].found["size"] == 14.0 and res["national_title.size"].found["size"] == 13.0
+
+
 @pytest.mark.parametrize("data", [b"", b"not a docx at all", b"PK\x03\x04broken zip"])
 def test_garbage_is_one_failed_rule_not_a_crash(data):
     res = check_docx(data)

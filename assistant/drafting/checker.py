@@ -260,30 +260,41 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
-def _run_text(r_el) -> str:
-    parts = []
+def _run_pieces(r_el) -> list[str | None]:
+    """The run's text split at line breaks: None marks a break (Shift+Enter in Word)."""
+    parts: list[str | None] = []
     for ch in r_el:
         if ch.tag == qn("w:t"):
             parts.append(ch.text or "")
-        elif ch.tag in (qn("w:tab"), qn("w:br"), qn("w:cr")):
+        elif ch.tag == qn("w:tab"):
             parts.append(" ")
-    return "".join(parts)
+        elif ch.tag in (qn("w:br"), qn("w:cr")):
+            if ch.get(qn("w:type")) in (None, "textWrapping"):
+                parts.append(None)
+    return parts
 
 
 def _paragraphs(doc) -> list[Para]:
+    """Every line of text in body order, tables included. A paragraph broken by line breaks gives one
+    Para per line (Word users often put the national title and the motto in one paragraph)."""
     out = []
     body = doc.element.body
     for p_el in body.iter(qn("w:p")):
-        runs = []
+        lines: list[list] = [[]]
         for r_el in p_el.iter(qn("w:r")):
             # runs of a nested paragraph (text box) belong to that paragraph
             if _closest(r_el, qn("w:p")) is not p_el:
                 continue
-            txt = _run_text(r_el)
-            if txt:
-                runs.append((txt, r_el))
-        text = _norm("".join(x for x, _ in runs))
-        out.append(Para(len(out), p_el, text, runs, _closest(p_el, qn("w:tc"))))
+            for piece in _run_pieces(r_el):
+                if piece is None:
+                    lines.append([])
+                elif piece:
+                    lines[-1].append((piece, r_el))
+        cell = _closest(p_el, qn("w:tc"))
+        for runs in lines:
+            text = _norm("".join(x for x, _ in runs))
+            if text or len(lines) == 1:
+                out.append(Para(len(out), p_el, text, runs, cell))
     return out
 
 
@@ -399,16 +410,11 @@ def check_document(doc) -> list[RuleResult]:
 
     # issuing body: the last upper-case paragraph above the number line (same cell when in a table)
     special = {x.index for x in (title, motto, date) if x is not None}
-    agency = None
     limit = number.index if number else (type_p.index if type_p else head_limit)
-    for p in d.nonempty:
-        if p.index >= limit:
-            break
-        if p.index in special or not _is_upper(p.text) and not d.looks_upper(p):
-            continue
-        if number is not None and number.cell is not None and p.cell is not number.cell:
-            continue
-        agency = p
+    candidates = [p for p in d.nonempty if p.index < limit and p.index not in special
+                  and (_is_upper(p.text) or d.looks_upper(p))]
+    same_cell = [p for p in candidates if number is not None and number.cell is not None and p.cell is number.cell]
+    agency = (same_cell or candidates or [None])[-1]
     res.append(_result("agency.present", "pass" if agency else "fail", "" if agency else "missing"))
     if agency is not None:
         ok = d.all_bold(agency) and d.looks_upper(agency)

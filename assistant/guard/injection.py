@@ -27,7 +27,7 @@ import yaml
 
 BANK_PATH = Path(__file__).resolve().parent.parent.parent / "prompts" / "guard" / "injection_bank.yaml"
 BLOCK_THRESHOLD = 0.5
-SIM_THRESHOLD = 0.62  # cosine similarity to the attack bank that counts as an attack (calibrated in docs/guardrails.md)
+SIM_THRESHOLD = 0.15  # margin (attack minus ordinary-request similarity) that counts as an attack; see docs/guardrails.md
 
 _F = re.I | re.S
 
@@ -99,6 +99,7 @@ _RULES: list[tuple[str, float, re.Pattern]] = [(n, w, re.compile(p, _F)) for n, 
      r"\b(?:obey|comply\s+with|follow)\s+(?:all|any|every)\s+(?:of\s+)?(?:my|the\s+user'?s?)\s+(?:orders|commands|instructions|requests)|\bdo\s+whatever\s+(?:i|the\s+user)\s+(?:say|ask|want)|\bfully\s+immerse\b|(?:làm|tuân\s*theo)\s*(?:mọi|tất\s*cả|bất\s*cứ)\s*(?:điều|lệnh|yêu\s*cầu)\s*(?:tôi|người\s*dùng)"),
 ]]
 
+_REPEATABLE = {"persona", "persona_vi", "no_limits", "no_limits_vi"}
 _TAG_CHARS = re.compile("[\U000e0000-\U000e007f]+")
 _ZERO_WIDTH_RUN = re.compile("[\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e]{3,}")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e]")
@@ -151,8 +152,12 @@ def rule_score(text: str, depth: int = 0) -> InjectionResult:
     for name, weight, pat in _RULES:
         m = pat.search(text)
         if m:
-            res.evidence.append(Evidence(name, m.start(), m.end(), weight, m.group(0)[:80]))
-            total += weight
+            w = weight
+            if name in _REPEATABLE:  # two different persona/no-limits cues weigh more than one
+                kinds = {x.group(0).lower() for x in pat.finditer(text)}
+                w = weight * min(2, len(kinds))
+            res.evidence.append(Evidence(name, m.start(), m.end(), w, m.group(0)[:80]))
+            total += w
     for m in _TAG_CHARS.finditer(text):
         res.evidence.append(Evidence("invisible_unicode", m.start(), m.end(), 0.9, "tag characters"))
         total += 0.9
@@ -185,12 +190,14 @@ _BANK: dict = {}
 
 
 @functools.lru_cache(maxsize=1)
-def load_bank() -> list[str]:
+def load_bank() -> tuple[list[str], list[str]]:
+    """(attacks, benign references) from ``prompts/guard/injection_bank.yaml``."""
     data = yaml.safe_load(BANK_PATH.read_text(encoding="utf-8")) or {}
-    out: list[str] = []
+    attacks: list[str] = []
     for _cat, items in (data.get("attacks") or {}).items():
-        out.extend(str(x).strip() for x in items if str(x).strip())
-    return out
+        attacks.extend(str(x).strip() for x in items if str(x).strip())
+    benign = [str(x).strip() for x in (data.get("benign") or []) if str(x).strip()]
+    return attacks, benign
 
 
 def _bank_vectors(embedder):
@@ -198,16 +205,25 @@ def _bank_vectors(embedder):
     with _BANK_LOCK:
         vec = _BANK.get(key)
         if vec is None:
-            vec = _BANK[key] = embedder.encode(load_bank())
+            attacks, benign = load_bank()
+            vec = _BANK[key] = (embedder.encode(attacks), embedder.encode(benign))
         return vec
 
 
-def segments(text: str, size: int = 400, max_segments: int = 6) -> list[str]:
-    """Sentence-packed windows of about ``size`` characters (first ones and the last one)."""
+_VI_CHARS = re.compile("[ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ]", re.I)
+
+
+def is_vietnamese(text: str) -> bool:
+    letters = sum(1 for c in text if c.isalpha())
+    return letters > 0 and len(_VI_CHARS.findall(text)) / letters > 0.08
+
+
+def segments(text: str, size: int = 500, max_segments: int = 3) -> list[str]:
+    """Sentence-packed windows of about ``size`` characters (the first ones and the last one)."""
     text = " ".join(text.split())
     if len(text) <= size:
         return [text] if text else []
-    sents = re.split(r"(?<=[.!?。])\s+|\n+", text)
+    sents = re.split(r"(?<=[.!?])\s+", text)
     segs, cur = [], ""
     for s in sents:
         if len(cur) + len(s) + 1 > size and cur:
@@ -224,42 +240,54 @@ def segments(text: str, size: int = 400, max_segments: int = 6) -> list[str]:
     return segs
 
 
-def needs_similarity(text: str) -> bool:
-    return bool(_CUES.search(text)) or len(text) > 300
+def needs_similarity(text: str, embedder=None) -> bool:
+    """Embed only texts that address the assistant (or are long), and - with an English-only
+    model - only texts that are not Vietnamese (its Vietnamese vectors are noise)."""
+    if not (_CUES.search(text) or len(text) > 300):
+        return False
+    multilingual = bool(getattr(embedder, "multilingual", False)) if embedder is not None else _default_multilingual()
+    return multilingual or not is_vietnamese(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_multilingual() -> bool:
+    try:
+        from assistant.embeddings import get_embedder
+
+        return bool(get_embedder().multilingual)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def similarity_scores(texts: list[str], embedder=None) -> list[tuple[float, int]]:
-    """Best cosine similarity to the attack bank for each text, and the best segment index."""
-    import numpy as np
-
+    """For each text: (margin, segment) where margin = best similarity to an attack minus best
+    similarity to an ordinary request, over the text's windows."""
     if embedder is None:
         from assistant.embeddings import get_embedder
 
         embedder = get_embedder()
-    bank = _bank_vectors(embedder)
+    att, ben = _bank_vectors(embedder)
     segs, owner = [], []
     for i, t in enumerate(texts):
         for s in segments(t):
             segs.append(s)
             owner.append(i)
-    best = [(0.0, -1)] * len(texts)
+    best = [(-1.0, -1)] * len(texts)
     if not segs:
         return best
     vec = embedder.encode(segs)
-    sims = (vec @ bank.T).max(axis=1)
-    for j, (i, s) in enumerate(zip(owner, sims)):
-        if s > best[i][0]:
-            best[i] = (float(s), j)
+    margin = (vec @ att.T).max(axis=1) - (vec @ ben.T).max(axis=1)
+    for j, (i, m) in enumerate(zip(owner, margin)):
+        if m > best[i][0]:
+            best[i] = (float(m), j)
     return best
 
 
-def sim_to_score(sim: float) -> float:
-    """Map a cosine similarity onto the 0..1 attack score (SIM_THRESHOLD -> BLOCK_THRESHOLD)."""
-    if sim <= 0:
-        return 0.0
-    if sim >= SIM_THRESHOLD:
-        return min(1.0, BLOCK_THRESHOLD + (sim - SIM_THRESHOLD) * 2)
-    return max(0.0, BLOCK_THRESHOLD * (sim - 0.3) / (SIM_THRESHOLD - 0.3))
+def sim_to_score(margin: float) -> float:
+    """Map the margin onto the 0..1 attack score (SIM_THRESHOLD -> BLOCK_THRESHOLD)."""
+    if margin >= SIM_THRESHOLD:
+        return min(1.0, BLOCK_THRESHOLD + (margin - SIM_THRESHOLD) * 2)
+    return max(0.0, BLOCK_THRESHOLD * margin / SIM_THRESHOLD) if margin > 0 else 0.0
 
 
 # ------------------------------------------------------------------ LLM judge (optional)

@@ -16,20 +16,21 @@ _F = re.I | re.S
 
 # A question about the law, not a request to act.
 _ABOUT_LAW = re.compile(
-    r"(?:bị\s*(?:xử\s*lý|xử\s*phạt|phạt|truy\s*cứu|cấm)|xử\s*phạt|hình\s*phạt|mức\s*phạt|tội\s*gì|là\s*tội|có\s*phạm\s*tội|có\s*vi\s*phạm|vi\s*phạm\s*(?:pháp\s*luật|điều)|"
+    r"(?:bị\s*(?:xử\s*lý|xử\s*phạt|phạt|truy\s*cứu|cấm)|hình\s*phạt|mức\s*phạt|tội\s*gì|là\s*tội|có\s*phạm\s*tội|có\s*vi\s*phạm|vi\s*phạm\s*(?:pháp\s*luật|điều)|"
     r"quy\s*định\s*(?:thế\s*nào|ra\s*sao|gì|về)|pháp\s*luật\s*(?:quy\s*định|cấm)|luật\s*(?:quy\s*định|cấm)|điều\s*\d+|có\s*được\s*phép\s*không|có\s*hợp\s*pháp|"
     r"phát\s*hiện|nhận\s*biết|phòng\s*(?:chống|ngừa)|chống\s*(?:làm\s*giả|phân\s*biệt)|xác\s*minh|kiểm\s*tra\s*(?:tính\s*)?(?:xác\s*thực|thật)|"
     r"penalt|punish|illegal\s*\?|is\s+it\s+(?:legal|illegal|a\s+crime)|what\s+does\s+the\s+law|how\s+to\s+(?:detect|spot|prevent))", _F)
 
 _REQUEST = re.compile(
-    r"(?:hãy|giúp|làm\s*(?:sao|thế\s*nào|cách\s*nào)\s*để|cách|hướng\s*dẫn|bạn\s*(?:có\s*thể|hãy)|tôi\s*(?:cần|muốn)|cho\s*tôi|tạo|soạn|viết|thiết\s*kế|vẽ|khắc|làm|"
+    r"(?:hãy|giúp|chèn|dán|ghép|đóng\s*dấu|ký\s*(?:thay|hộ|giùm)|làm\s*(?:sao|thế\s*nào|cách\s*nào)\s*để|cách|hướng\s*dẫn|bạn\s*(?:có\s*thể|hãy)|tôi\s*(?:cần|muốn)|cho\s*tôi|tạo|soạn|viết|thiết\s*kế|vẽ|khắc|làm|"
     r"please|help|how\s+(?:do|can|to)|can\s+you|create|make|draw|design|generate|write)", _F)
 
 _FORGERY = [
     re.compile(r"(?:làm\s*giả|giả\s*mạo|giả|nhái|fake|forge|forged|forging|counterfeit|bắt\s*chước|sao\s*chép|copy|scan)\s*(?:\S+\s*){0,4}?(?:chữ\s*ký|chữ\s*kí|con\s*dấu|dấu\s*(?:đỏ|tròn|mộc|giáp\s*lai|của)|mộc|signature|seal|stamp)", _F),
     re.compile(r"(?:chữ\s*ký|chữ\s*kí|con\s*dấu|dấu\s*đỏ|mộc)\s*(?:\S+\s*){0,4}?(?:giả|giống\s*(?:hệt|y\s*hệt|như\s*thật)|như\s*thật|y\s*như)", _F),
     re.compile(r"(?:làm\s*giả|giả\s*mạo|làm\s*(?:một|1)?\s*(?:bản|tờ)?\s*(?:giả)|forge|fake|counterfeit)\s*(?:\S+\s*){0,4}?(?:văn\s*bản|quyết\s*định|công\s*văn|giấy\s*(?:tờ|phép|khai\s*sinh|chứng\s*nhận|xác\s*nhận|ủy\s*quyền)|bằng\s*(?:cấp|đại\s*học|tốt\s*nghiệp|lái)|chứng\s*chỉ|sổ\s*đỏ|căn\s*cước|hồ\s*sơ|official\s+document|certificate|diploma|licen[cs]e|permit|decision)", _F),
-    re.compile(r"(?:chèn|dán|ghép|đóng)\s*(?:\S+\s*){0,3}?(?:chữ\s*ký|con\s*dấu|dấu\s*đỏ)\s*(?:\S+\s*){0,6}?(?:mà\s*không|không\s*cần|khi\s*chưa|chưa\s*được)\s*(?:\S+\s*){0,3}?(?:ký|đồng\s*ý|cho\s*phép|duyệt)", _F),
+    re.compile(r"(?:văn\s*bản|quyết\s*định|công\s*văn|giấy\s*(?:tờ|phép|khai\s*sinh|chứng\s*nhận|xác\s*nhận)|bằng\s*(?:cấp|đại\s*học|tốt\s*nghiệp|lái)|chứng\s*chỉ|sổ\s*đỏ|căn\s*cước|con\s*dấu)\s*(?:\S+\s*){0,4}?giả(?!\s*(?:định|thuyết|sử|vờ))(?!\w)", _F),
+    re.compile(r"(?:chèn|dán|ghép|đóng)\s*(?:\S+\s*){0,3}?(?:chữ\s*ký|con\s*dấu|dấu\s*đỏ)\s*(?:\S+\s*){0,10}?(?:mà\s*không|không\s*cần|khi\s*chưa|chưa\s*được)\s*(?:\S+\s*){0,3}?(?:ký|đồng\s*ý|cho\s*phép|duyệt)", _F),
     re.compile(r"(?:ký\s*(?:thay|hộ|giùm)|giả\s*chữ\s*ký)\s*(?:\S+\s*){0,4}?(?:giám\s*đốc|chủ\s*tịch|thủ\s*trưởng|lãnh\s*đạo|trưởng|ông|bà)", _F),
 ]
 

@@ -358,3 +358,60 @@ def test_cli_draft_ok_and_bad_input(tmp_path, capsys, monkeypatch):
     assert code == 2
     code, _, err = run_cli(["--env-file", "", "draft", "xyz", "--input", str(inp), "--out", str(out)], capsys)
     assert code == 2
+
+
+def test_llm_without_base_url_never_calls_out(settings):
+    d = make_draft("bao-cao", FIELDS, settings.with_(backend="openai"), lang="en")
+    assert d.body_source == "offline"
+    assert any("ASSISTANT_LLM_BASE_URL" in n for n in d.notes)
+
+
+@pytest.mark.integration
+def test_llm_body_from_a_real_openai_compatible_server(settings):
+    """A tiny OpenAI-compatible server on 127.0.0.1 (free port): the body comes back through ChatOpenAI."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    requests = []
+    answer = ("Điều 1. Thành lập Tổ hỗ trợ tập huấn gồm 03 thành viên.\n"
+              "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n"
+              "Điều 3. Văn phòng và các thành viên Tổ chịu trách nhiệm thi hành Quyết định này.")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            requests.append((self.path, body))
+            out = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                              "choices": [{"index": 0, "finish_reason": "stop",
+                                           "message": {"role": "assistant", "content": answer}}],
+                              "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *a):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        st = settings.with_(backend="openai", llm_base_url=f"http://127.0.0.1:{server.server_port}/v1",
+                            llm_model="test-model", llm_retries=0, llm_timeout=10.0)
+        d = make_draft("quyet-dinh", FIELDS, st)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert d.body_source == "llm", d.notes
+    assert requests and requests[0][0].endswith("/chat/completions") and requests[0][1]["model"] == "test-model"
+    msgs = requests[0][1]["messages"]
+    assert msgs[0]["role"] == "system" and "Nghị định 30/2020" in msgs[0]["content"]
+    assert FIELDS["subject"] in msgs[1]["content"]
+    arts = [b for b in d.body if b.kind == "article"]
+    assert [b.label for b in arts] == ["Điều 1.", "Điều 2.", "Điều 3."]
+    assert arts[0].text == "Thành lập Tổ hỗ trợ tập huấn gồm 03 thành viên."
+    assert arts[-1].text.endswith("./.")
+    assert d.body[0].text == "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ AN BÌNH"  # the frame stays the program's
+    assert all(r.ok for r in check_docx(d.to_docx_bytes()))

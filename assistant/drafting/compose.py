@@ -241,7 +241,9 @@ def _call_llm(settings, system: str, user: str) -> str:
     """One chat call to the OpenAI-compatible server; raises on any failure."""
     from langchain_openai import ChatOpenAI
 
-    llm = ChatOpenAI(base_url=settings.llm_base_url or None, model=settings.llm_model, api_key=settings.llm_api_key or "none",
+    if not settings.llm_base_url:  # never fall through to a public endpoint
+        raise ValueError("ASSISTANT_LLM_BASE_URL is not set")
+    llm = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key or "none",
                      timeout=settings.llm_timeout, max_retries=settings.llm_retries,
                      temperature=settings.llm_temperature, max_tokens=settings.llm_max_tokens)
     msg = llm.invoke([("system", system), ("human", user)])

@@ -66,7 +66,10 @@ def context_body(settings) -> dict:
 
 
 def make_llm(settings, max_tokens: int | None = None, temperature: float | None = None):
-    """A langchain chat model for ``settings`` (streaming, timeouts, retries, context window)."""
+    """A langchain chat model for ``settings`` (timeouts, retries, context window).
+
+    ``.stream()`` streams token by token; ``.invoke()`` makes one non-streaming call.
+    """
     if not settings.llm_base_url or not settings.llm_model:
         raise LLMError("not_configured")
     cls = _chat_class()
@@ -78,7 +81,6 @@ def make_llm(settings, max_tokens: int | None = None, temperature: float | None 
         max_retries=max(0, int(settings.llm_retries)),
         max_tokens=max_tokens or settings.llm_max_tokens,
         temperature=settings.llm_temperature if temperature is None else temperature,
-        streaming=True,
         extra_body=context_body(settings),
     )
 

@@ -203,7 +203,7 @@ class Pipeline:
                 from langchain_core.messages import HumanMessage, SystemMessage
 
                 out = self._chat().invoke([SystemMessage(system), HumanMessage(user)])
-                text = out.content if isinstance(out.content, str) else str(out.content)
+                text = _text(out.content)
                 if mapping:
                     from assistant.guard import Redactor
 
@@ -425,17 +425,34 @@ class Pipeline:
             user, out_map = Redactor().redact(user)
             mapping.update(out_map)
         parts: list[str] = []
-        for chunk in chat.stream([SystemMessage(system), HumanMessage(user)]):
-            piece = chunk.content if isinstance(chunk.content, str) else "".join(
-                p.get("text", "") if isinstance(p, dict) else str(p) for p in chunk.content)
-            if not piece:
-                continue
+        msgs = [SystemMessage(system), HumanMessage(user)]
+        try:
+            for chunk in chat.stream(msgs):
+                piece = _text(chunk.content)
+                if not piece:
+                    continue
+                parts.append(piece)
+                yield Event("token", _restore(piece, mapping) if mapping else piece)
+        except ValueError as exc:  # langchain: "No generation chunks were returned"
+            if parts or "chunks" not in str(exc):
+                raise
+        if not parts:
+            # some servers (llama-cpp-python) end a stream silently on errors such as context overflow;
+            # one non-streaming call returns either the answer or the server's real error
+            fresh = chat if self._llm_given else make_llm(self.settings)  # a new connection: the old one may be broken
+            piece = _text(fresh.invoke(msgs).content)
             parts.append(piece)
             yield Event("token", _restore(piece, mapping) if mapping else piece)
         answer = "".join(parts)
         if mapping:
             answer = _restore(answer, mapping)
         return answer, asm.hits
+
+
+def _text(content) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content or [])
 
 
 def _restore(text: str, mapping: dict) -> str:

@@ -209,17 +209,20 @@ class _FakeRetriever:
 
     def search(self, query, k=None, **kw):
         self.queries.append((query, k))
-        return [_FakeHit({"source": "nd30.md", "title": "Nghị định về công tác văn thư", "doc_type": "Nghị định",
-                          "doc_number": "30/2020/NĐ-CP", "doc_date": "2020-03-05", "article": "Điều 8"})]
+        report = {"source": "bc.md", "title": "Báo cáo kết quả quý III", "doc_type": "Báo cáo", "doc_number": "312/BC-UBND"}
+        nd30 = {"source": "nd30.md", "title": "Nghị định về công tác văn thư", "doc_type": "Nghị định",
+                "doc_number": "30/2020/NĐ-CP", "doc_date": "2020-03-05", "article": "Điều 8"}
+        return [_FakeHit(report), _FakeHit(nd30), _FakeHit(dict(nd30, article="Điều 9"))]
 
 
 def test_legal_bases_retrieved_from_corpus_are_cited(settings):
     r = _FakeRetriever()
     d = make_draft("ke-hoach", FIELDS, settings, retriever=r)
-    assert r.queries == [(FIELDS["subject"], 3)]
-    assert d.body[0].kind == "basis"
-    assert d.body[0].text == "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 về công tác văn thư."
-    assert d.citations and d.citations[0]["source"] == "nd30.md" and d.citations[0]["article"] == "Điều 8"
+    assert r.queries == [(FIELDS["subject"], 10)]
+    bases = [b.text for b in d.body if b.kind == "basis"]
+    # a report is not a legal basis; the same decree found twice is cited once
+    assert bases == ["Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 về công tác văn thư."]
+    assert [(c["source"], c["article"]) for c in d.citations] == [("nd30.md", "Điều 8")]
     assert "nd30.md" in d.markdown
 
 

@@ -17,6 +17,10 @@ from assistant.drafting.fields import (DraftInputError, clean_fields, date_line,
 from assistant.drafting.templates import DocType, doc_types, llm_prompt
 from assistant.messages import t
 
+# Documents that can stand as a legal basis ("Căn cứ …"); reports, minutes, letters cannot.
+BASIS_TYPES = {"hiến pháp", "bộ luật", "luật", "pháp lệnh", "nghị quyết", "nghị định", "thông tư", "thông tư liên tịch",
+               "quyết định", "chỉ thị", "quy chế", "quy định", "kế hoạch", "hướng dẫn", "chương trình", "đề án"}
+BASIS_POOL = 10  # passages searched; the best 3 documents of a basis type are kept
 ADMIN_UNITS = ("thành phố", "thị trấn", "thị xã", "phường", "xã", "huyện", "quận", "tỉnh")
 
 
@@ -157,20 +161,24 @@ def retrieve_bases(settings, subject: str, lang: str, retriever=None) -> tuple[l
             msg = exc.message(lang) if hasattr(exc, "message") else str(exc)
             return [], [], [t("drafting.note.retrieval_failed", lang, detail=msg)]
     try:
-        hits = retriever.search(subject, k=3)
+        hits = retriever.search(subject, k=BASIS_POOL)
     except Exception as exc:  # noqa: BLE001
         msg = exc.message(lang) if hasattr(exc, "message") else str(exc)
         return [], [], [t("drafting.note.retrieval_failed", lang, detail=msg)]
+    hits = [h for h in hits if str((h.metadata or {}).get("doc_type") or "").lower() in BASIS_TYPES]
     if not hits:
         return [], [], [t("drafting.note.no_basis_found", lang)]
     lines, cites, seen = [], [], set()
     for h in hits:
+        line = basis_line(h)
+        if line in seen:
+            continue
+        if len(lines) == 3:
+            break
+        seen.add(line)
+        lines.append(line)
         cites.append({"source": h.source, "title": h.title, "article": h.article, "chunk_id": h.chunk_id,
                       "score": round(float(h.score), 4), "text": h.passage[:400]})
-        line = basis_line(h)
-        if line not in seen:
-            seen.add(line)
-            lines.append(line)
     notes.append(t("drafting.note.bases_retrieved", lang, n=len(lines)))
     return lines, cites, notes
 

@@ -57,7 +57,24 @@ class Registry:
             def fn(lang, _keys=keys):
                 return {prop: tr(key, lang) for prop, key in _keys.items()}
         self.items.append((component, fn))
+        self.initial(component, fn("vi"))
         return component
+
+    @staticmethod
+    def initial(component, props: dict) -> None:
+        """Vietnamese properties at build time, so the page reads right before the first load event."""
+        for prop, val in props.items():
+            if prop == "choices":
+                val = [tuple(c) if isinstance(c, (list, tuple)) else (str(c), c) for c in val]
+            elif prop == "value" and hasattr(component, "postprocess"):
+                try:
+                    val = component.postprocess(val)
+                except Exception:  # noqa: BLE001 - leave the constructor's value
+                    continue
+            try:
+                setattr(component, prop, val)
+            except AttributeError:
+                pass
 
     @property
     def components(self) -> list:

@@ -101,7 +101,7 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
         t_fn, t_in, t_out = ctx.c["trainer_load"]
 
         # one load: language from the browser, terms, badge, trainer tab, per-tab refreshers
-        def on_load(saved_lang, accepted, *extra, request: gr.Request):
+        def on_load(request: gr.Request, saved_lang, accepted, *extra):
             lg = ctx.lang(saved_lang)
             role_trainer = ctx.is_trainer(request)
             out = [lg, *reg.updates(lg), badge(ctx, lg, request), gr.update(visible=accepted != TERMS_VERSION),
@@ -118,7 +118,7 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
         load_outs = [lang, *reg.components, badge_md, terms, terms_md, trainer_tab, *extra_out]
         demo.load(on_load, [lang_store, terms_store, *extra_in], load_outs, api_visibility="private")
 
-        def on_switch(lg, *extra, request: gr.Request):
+        def on_switch(request: gr.Request, lg, *extra):
             lg = ctx.lang(lg)
             out = [lg, *reg.updates(lg), badge(ctx, lg, request), terms_text(lg)]
             pos = 0

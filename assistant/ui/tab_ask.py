@@ -99,7 +99,7 @@ def build(ctx: Ctx) -> None:
             chatbot = reg.add(gr.Chatbot(elem_id="chat", height=460, buttons=["copy", "copy_all"],
                                          feedback_options=("Like", "Dislike"), group_consecutive_messages=False),
                               lambda lang: {"label": tr("ask.chatbot", lang), "placeholder": tr("ask.placeholder_chat", lang)})
-            question = reg.add(gr.Textbox(elem_id="question", lines=2, max_lines=6, submit_btn=False, autofocus=False),
+            question = reg.add(gr.Textbox(elem_id="question", lines=1, max_lines=6, submit_btn=False, autofocus=False),
                                lambda lang: {"label": tr("ask.question", lang), "placeholder": tr("ask.question_placeholder", lang)})
             with gr.Row():
                 send = reg.add(gr.Button(variant="primary", elem_id="send", scale=2), value="ask.send")

@@ -44,7 +44,7 @@ def build(ctx: Ctx) -> None:
             out = reg.add(gr.Markdown(elem_id="draft-output", container=True, min_height=160), label="draft.output")
             file = reg.add(gr.File(interactive=False, elem_id="draft-file", height=80), label="draft.file")
 
-    def go(dt, *vals, request: gr.Request = None):
+    def go(request: gr.Request, dt, *vals):
         *fields_v, extra_v, lang = vals
         lang = ctx.lang(lang)
         fields = {name: v for (name, _), v in zip(FORM, fields_v) if (v or "").strip()}

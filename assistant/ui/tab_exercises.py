@@ -39,7 +39,7 @@ def build(ctx: Ctx) -> None:
     reg.add(gr.Markdown(), lambda lang: {"value": tr("ex.intro", lang) if catalogue else tr("ex.none", lang)})
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=260):
-            module = reg.add(gr.Dropdown(value=mods[0] if mods else None, elem_id="ex-module"), lambda lang: {
+            module = reg.add(gr.Dropdown(value=mods[0] if mods else None, choices=mods, elem_id="ex-module"), lambda lang: {
                 "label": tr("ex.module", lang), "choices": [(tr("ex.module_n", lang, n=m), m) for m in mods]})
             exercise = reg.add(gr.Radio(elem_id="ex-list", choices=ex_choices(mods[0] if mods else None, "vi")),
                                label="ex.exercise")

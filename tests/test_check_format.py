@@ -423,6 +423,58 @@ def test_title_and_motto_in_one_paragraph_and_a_two_row_header():
     assert res["motto.size"].found["size"] == 14.0 and res["national_title.size"].found["size"] == 13.0
 
 
+def _tnr_document():
+    doc = Document()
+    for st in doc.styles.element.findall(qn("w:style")):
+        rpr = st.find(qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+            set_rfonts(rpr)
+    set_rfonts(doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")))
+    doc.styles["Normal"].font.size = Pt(14)
+    s = doc.sections[0]
+    s.page_width, s.page_height = Mm(210), Mm(297)
+    s.top_margin, s.bottom_margin, s.left_margin, s.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
+    return doc
+
+
+def _line(doc, *cols):
+    """One paragraph of tab-separated columns; each col is (text, size, bold, italic) or None (empty)."""
+    p = doc.add_paragraph()
+    for i, col in enumerate(cols):
+        if i:
+            p.add_run().add_tab()
+        if col:
+            text, size, bold, italic = col
+            r = p.add_run(text)
+            r.font.size, r.bold, r.italic = Pt(size), bold, italic
+    return p
+
+
+def test_a_tab_layout_document_without_tables():
+    """Header and signature laid out with tabs (no table): every component is still found."""
+    doc = _tnr_document()
+    _line(doc, ("ỦY BAN NHÂN DÂN XÃ AN BÌNH", 13, True, False), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, True, False))
+    _line(doc, None, ("Độc lập - Tự do - Hạnh phúc", 13, True, False))
+    _line(doc, ("Số: 09/TB-UBND", 13, False, False), ("An Bình, ngày 02 tháng 12 năm 2026", 14, False, True))
+    _line(doc, ("THÔNG BÁO", 14, True, False))
+    _line(doc, ("Lịch tiếp công dân tháng 12 năm 2026", 14, True, False))
+    _line(doc, ("Ủy ban nhân dân xã thông báo lịch tiếp công dân định kỳ của lãnh đạo xã trong tháng 12 năm 2026 "
+                "tại trụ sở, đề nghị các thôn niêm yết công khai./.", 14, False, False)).alignment = 3
+    _line(doc, ("Nơi nhận:", 12, True, True), None, ("KT. CHỦ TỊCH", 14, True, False))
+    _line(doc, ("- Như trên;", 11, False, False), None, ("PHÓ CHỦ TỊCH", 14, True, False))
+    _line(doc, ("- Lưu: VT.", 11, False, False))
+    _line(doc, None, None, ("Trần Thị Bình", 14, True, False))
+    buf = io.BytesIO()
+    doc.save(buf)
+    res = {r.rule: r for r in check_docx(buf.getvalue())}
+    assert [k for k, r in res.items() if r.status != "pass"] == []
+
+    doc.paragraphs[-1].runs[-1].bold = False  # the signer's name, found in its tab column
+    buf = io.BytesIO()
+    doc.save(buf)
+    assert failing(buf.getvalue()) == {"signer.bold"}
+
+
 @pytest.mark.parametrize("data", [b"", b"not a docx at all", b"PK\x03\x04broken zip"])
 def test_garbage_is_one_failed_rule_not_a_crash(data):
     res = check_docx(data)

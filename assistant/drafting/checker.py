@@ -260,41 +260,45 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
-def _run_pieces(r_el) -> list[str | None]:
-    """The run's text split at line breaks: None marks a break (Shift+Enter in Word)."""
-    parts: list[str | None] = []
+BREAK, TAB = object(), object()
+
+
+def _run_pieces(r_el) -> list:
+    """The run's text, with BREAK for line breaks (Shift+Enter) and TAB for tabs."""
+    parts: list = []
     for ch in r_el:
         if ch.tag == qn("w:t"):
             parts.append(ch.text or "")
         elif ch.tag == qn("w:tab"):
-            parts.append(" ")
+            parts.append(TAB)
         elif ch.tag in (qn("w:br"), qn("w:cr")):
             if ch.get(qn("w:type")) in (None, "textWrapping"):
-                parts.append(None)
+                parts.append(BREAK)
     return parts
 
 
 def _paragraphs(doc) -> list[Para]:
-    """Every line of text in body order, tables included. A paragraph broken by line breaks gives one
-    Para per line (Word users often put the national title and the motto in one paragraph)."""
+    """Every piece of text in body order, tables included, one Para per line and per tab-separated
+    column: Word users often put the national title and the motto in one paragraph split by a line
+    break, or lay out the header and the signature in two columns with tabs instead of a table."""
     out = []
     body = doc.element.body
     for p_el in body.iter(qn("w:p")):
-        lines: list[list] = [[]]
+        segments: list[list] = [[]]
         for r_el in p_el.iter(qn("w:r")):
             # runs of a nested paragraph (text box) belong to that paragraph
             if _closest(r_el, qn("w:p")) is not p_el:
                 continue
             for piece in _run_pieces(r_el):
-                if piece is None:
-                    lines.append([])
+                if piece is BREAK or piece is TAB:
+                    segments.append([])
                 elif piece:
-                    lines[-1].append((piece, r_el))
+                    segments[-1].append((piece, r_el))
         cell = _closest(p_el, qn("w:tc"))
-        for runs in lines:
-            text = _norm("".join(x for x, _ in runs))
-            if text or len(lines) == 1:
-                out.append(Para(len(out), p_el, text, runs, cell))
+        texts = [(_norm("".join(x for x, _ in runs)), runs) for runs in segments]
+        kept = [(text, runs) for text, runs in texts if text]
+        for text, runs in kept or [("", [])]:
+            out.append(Para(len(out), p_el, text, runs, cell))
     return out
 
 

@@ -283,6 +283,8 @@ def _paragraphs(doc) -> list[Para]:
     break, or lay out the header and the signature in two columns with tabs instead of a table."""
     out = []
     body = doc.element.body
+    if body is None:  # a package without a document body
+        return out
     for p_el in body.iter(qn("w:p")):
         segments: list[list] = [[]]
         for r_el in p_el.iter(qn("w:r")):
@@ -547,7 +549,10 @@ def check_document(doc) -> list[RuleResult]:
 
 def _page_rules(doc) -> list[RuleResult]:
     out = []
-    secs = list(doc.sections)
+    try:
+        secs = list(doc.sections)
+    except Exception:  # noqa: BLE001 - no body, no section properties
+        secs = []
     if not secs:
         return [_result(r, "fail", "missing") for r in ("page.size", "margin.top", "margin.bottom", "margin.left", "margin.right")]
     bad_size = None

@@ -516,3 +516,24 @@ def test_cli_check_format(good_bytes, tmp_path, capsys):
     junk.write_bytes(b"nope")
     assert main(["--env-file", "", "check-format", str(junk)]) == 2
     assert main(["--env-file", "", "check-format", str(tmp_path / "missing.docx")]) == 2
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_randomly_damaged_drafts_never_break_the_checker(good_bytes, seed):
+    """Remove random XML elements (paragraphs, runs, properties, the styles' defaults) from a correct draft."""
+    import random
+
+    rnd = random.Random(seed)
+    doc = Document(io.BytesIO(good_bytes["quyet-dinh"]))
+    els = list(doc.element.body.iter())
+    for el in rnd.sample(els, k=rnd.randint(5, 40)):
+        if el.getparent() is not None:
+            el.getparent().remove(el)
+    if seed % 2:
+        dd = doc.styles.element.find(qn("w:docDefaults"))
+        doc.styles.element.remove(dd)
+    buf = io.BytesIO()
+    doc.save(buf)
+    res = check_docx(buf.getvalue())
+    assert {r.rule for r in res} == set(RULES) - {"file.readable"}
+    assert all(r.message("vi") and r.message("en") for r in res)

@@ -418,3 +418,36 @@ def test_llm_body_from_a_real_openai_compatible_server(settings):
     assert arts[-1].text.endswith("./.")
     assert d.body[0].text == "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ AN BÌNH"  # the frame stays the program's
     assert all(r.ok for r in check_docx(d.to_docx_bytes()))
+
+
+# Child order required by the WordprocessingML schema (ECMA-376 Part 1); Word refuses files that break it.
+ORDER = {
+    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+            "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+            "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"],
+    "rPr": ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
+            "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
+            "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs",
+            "em", "lang", "eastAsianLayout", "specVanish", "oMath"],
+    "tblPr": ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+              "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+              "tblCaption", "tblDescription"],
+}
+
+
+def test_docx_xml_follows_the_schema_order(settings):
+    from docx.oxml.ns import nsmap
+
+    w = "{%s}" % nsmap["w"]
+    for doc_type in ("cong-van", "quyet-dinh", "bien-ban"):
+        doc = Document(io.BytesIO(make_draft(doc_type, FIELDS, settings).to_docx_bytes()))
+        parts = [doc.element, doc.styles.element, doc.sections[0].header._element]
+        for part in parts:
+            for tag, order in ORDER.items():
+                for el in part.iter(w + tag):
+                    names = [c.tag.replace(w, "") for c in el if c.tag.startswith(w)]
+                    assert len(names) == len(set(names)), (doc_type, tag, names)
+                    known = [n for n in names if n in order]
+                    assert known == sorted(known, key=order.index), (doc_type, tag, names)

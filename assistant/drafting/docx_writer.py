@@ -199,10 +199,13 @@ def _borderless_table(doc, widths_mm: tuple[float, float]):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tblpr.append(borders)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    # schema order in tblPr: … tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook (Word rejects other orders)
+    successor = next((tblpr.find(qn(f"w:{tag}")) for tag in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption")
+                      if tblpr.find(qn(f"w:{tag}")) is not None), None)
+    if successor is not None:
+        successor.addprevious(borders)
+    else:
+        tblpr.append(borders)
     tblw = tblpr.find(qn("w:tblW"))
     if tblw is None:
         tblw = OxmlElement("w:tblW")

@@ -118,7 +118,7 @@ def _subject(doc_type: DocType, subject: str) -> str:
 
 def _recipient_lines(doc_type: DocType, f: dict, addressees_from_recipients: bool) -> list[str]:
     items: list[str] = []
-    if doc_type.recipients_first and (f["addressees"] or addressees_from_recipients or doc_type.id != "cong-van"):
+    if doc_type.recipients_first:
         items.append(doc_type.recipients_first)
     if not addressees_from_recipients:
         items += f["recipients"]

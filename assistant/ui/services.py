@@ -56,6 +56,21 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+_HEADING = re.compile(r"^(#+\s|(Điều|Article|Chương|Chapter|Mục|Section)\s+\w+\.?\s*[^.]{0,80}$)", re.I)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def best_sentences(passage: str, query: str, n: int = 2, limit: int = 500) -> str:
+    """The ``n`` sentences of a passage sharing most words with the query, in passage order (headings skipped)."""
+    sents = [x for x in sentences(passage) if not _HEADING.match(x) and len(x.split()) >= 4] or sentences(passage)
+    q = _words(query)
+    ranked = sorted(range(len(sents)), key=lambda i: (-len(q & _words(sents[i])), i))[:n]
+    return " ".join(sents[i] for i in sorted(ranked))[:limit]
+
+
 def citation(n: int, hit) -> dict:
     return {"n": n, "source": hit.source, "title": hit.title, "article": hit.article, "page": hit.page,
             "chunk_id": hit.chunk_id, "breadcrumb": hit.breadcrumb, "passage": hit.passage,
@@ -299,8 +314,7 @@ class Services:
         lines = [t("ui.offline_intro", lang)]
         cits = []
         for n, h in enumerate(top, start=1):
-            sents = sentences(h.passage)
-            quote_ = " ".join(sents[:2])[:500]
+            quote_ = best_sentences(h.passage, query)
             lines.append(f"- **{h.breadcrumb}**: {quote_} [{n}]")
             cits.append(citation(n, h))
         if g is not None and g.decision == "warn":

@@ -60,7 +60,7 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
             with gr.Column(scale=4, min_width=300):
                 reg.add(gr.Markdown(elem_id="title"), value="shell.title")
                 reg.add(gr.Markdown(elem_id="promise"), value="shell.promise")
-            with gr.Column(scale=1, min_width=200):
+            with gr.Column(scale=1, min_width=260):
                 lang = reg.add(gr.Radio(choices=[("Tiếng Việt", "vi"), ("English", "en")], value="vi", elem_id="lang"),
                                label="shell.lang_label")
         badge_md = gr.Markdown(elem_id="badge")

@@ -50,7 +50,7 @@ def build(ctx: Ctx) -> None:
             with gr.Row():
                 start = reg.add(gr.Button(variant="primary", elem_id="ex-start", visible=bool(catalogue)), value="ex.start")
                 done_btn = reg.add(gr.Button(elem_id="ex-done", visible=bool(catalogue)), value="ex.done")
-            rubric = reg.add(gr.CheckboxGroup(elem_id="ex-rubric", visible=bool(catalogue)), label="ex.rubric")
+            rubric = reg.add(gr.CheckboxGroup(elem_id="ex-rubric", visible=bool(catalogue), interactive=True), label="ex.rubric")
 
     def progress_md(done, lang):
         total = len(catalogue)

@@ -1,0 +1,240 @@
+"""The app in a real browser (Playwright driving Debian's Chromium), one app per module.
+
+Walks a fresh app with a small indexed fixture corpus and class accounts through: ask and open
+a cited source; switch language; run an exercise; paste personal data and see it redacted;
+log in as trainer and re-index; a second browser that cannot see the first one's upload.
+Screenshots of each step go to tests/_artifacts/ (git-ignored).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
+TRAINER = ("lan", "giangvien1")
+TRAINEE = ("minh", "hocvien1")
+TRAINEE2 = ("hoa", "hocvien2")
+T = 90_000  # ms: the machine is shared, answers can be slow
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (install it: apt-get install -y chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, embedder):
+    from assistant.config import load_settings
+    from assistant.indexer import run_index
+    from assistant.ui import testing
+
+    base = tmp_path_factory.mktemp("browser_app")
+    users = testing.make_users(base / "users.txt", {TRAINER[0]: ("trainer", TRAINER[1]),
+                                                   TRAINEE[0]: ("trainee", TRAINEE[1]),
+                                                   TRAINEE2[0]: ("trainee", TRAINEE2[1])})
+    settings = load_settings(env={}, env_file=None, store_dir=str(base / "store"), data_dir=str(base / "data"),
+                             corpus_dir=str(testing.make_corpus(base / "corpus")), users_file=str(users),
+                             port=testing.free_port())
+    assert run_index(settings, embedder=embedder).chunks > 0
+    demo, url = testing.serve(settings, str(testing.make_exercises(base / "ex")))
+    yield {"url": url, "settings": settings, "base": base}
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"])
+        yield b
+        b.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def open_app(browser, app, user, width=1366, height=768, locale="en-US"):
+    """A fresh browser context, logged in; the terms notice accepted. Returns (context, page)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    ctx.set_default_timeout(T)
+    page = ctx.new_page()
+    page.goto(app["url"], wait_until="load")
+    page.wait_for_selector("input[type=password]")
+    page.locator("input:not([type=password])").first.fill(user[0])
+    page.locator("input[type=password]").fill(user[1])
+    page.locator("input[type=password]").press("Enter")
+    page.wait_for_selector("#question textarea")
+    page.wait_for_selector("#terms-accept", state="visible")
+    return ctx, page
+
+
+def accept_terms(page):
+    page.click("#terms-accept")
+    page.wait_for_selector("#terms", state="hidden")
+
+
+def ask(page, question: str):
+    n = page.locator("#chat .message").count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chat .message').length >= n + 2 && "
+        "!document.querySelector('#chat').innerText.includes('⏳')", arg=n)
+
+
+def last_answer(page) -> str:
+    return page.locator("#chat .message").last.inner_text()
+
+
+def test_ask_and_open_cited_source(browser, app):
+    ctx, page = open_app(browser, app, TRAINEE)
+    shot(page, "01_terms")
+    assert "Không dán" in page.inner_text("#terms")
+    accept_terms(page)
+    # keyboard only: Tab from the question box reaches the send button
+    page.focus("#question textarea")
+    ask(page, "Trong bao lâu công chức phải kiểm tra hồ sơ trực tuyến?")
+    page.wait_for_selector("#sources .src-card")
+    shot(page, "02_answer_with_sources")
+    answer = last_answer(page)
+    assert "[1]" in answer and "04 giờ" in answer
+    card = page.locator("#sources .src-card").first
+    assert "quyet-dinh.pdf" in card.inner_text() and "trang 2" in card.inner_text()
+    link = card.locator("a.src-link")
+    href = link.get_attribute("href")
+    assert href and href.endswith("#page=2")
+    resp = page.request.get(app["url"] + href.split("#")[0])
+    assert resp.status == 200 and resp.body()[:4] == b"%PDF"
+    with ctx.expect_page() as new:
+        link.click()
+    pdf = new.value
+    pdf.wait_for_load_state("load")
+    assert pdf.url.endswith("#page=2")
+    # the terms stay accepted in this browser
+    page.reload(wait_until="load")
+    page.wait_for_selector("#question textarea")
+    page.wait_for_timeout(1500)
+    assert not page.is_visible("#terms")
+    ctx.close()
+
+
+def test_switch_language(browser, app):
+    ctx, page = open_app(browser, app, TRAINEE, locale="en-US")
+    assert page.get_by_role("tab", name="Hỏi đáp").is_visible()  # Vietnamese by default, even on an English browser
+    accept_terms(page)
+    page.locator("#lang label", has_text="English").click()
+    page.get_by_role("tab", name="Summarise").wait_for()
+    shot(page, "03_english")
+    assert "AI practice assistant for public officials" in page.inner_text("#title")
+    assert page.get_by_role("button", name="Send").is_visible()
+    assert "Answer engine" in page.inner_text("#badge")
+    page.get_by_role("tab", name="Help").click()
+    assert "How to use" in page.inner_text("#help")
+    page.reload(wait_until="load")  # remembered per browser
+    page.get_by_role("tab", name="Summarise").wait_for()
+    page.locator("#lang label", has_text="Tiếng Việt").click()
+    page.get_by_role("tab", name="Tóm tắt").wait_for()
+    ctx.close()
+
+
+def test_run_an_exercise(browser, app):
+    ctx, page = open_app(browser, app, TRAINEE)
+    accept_terms(page)
+    page.get_by_role("tab", name="Bài tập").click()
+    page.locator("#ex-list label", has_text="Hỏi về thời hạn khai sinh").click()
+    page.wait_for_function("document.querySelector('#ex-detail').innerText.includes('mở nguồn')")
+    assert page.locator("#ex-rubric label").count() == 2
+    shot(page, "04_exercise")
+    page.click("#ex-start")
+    page.wait_for_function("document.querySelector('#question textarea').value.includes('khai sinh')")
+    assert page.get_by_role("tab", name="Hỏi đáp").get_attribute("aria-selected") == "true"
+    page.click("#send")
+    page.wait_for_selector("#sources .src-card")
+    page.wait_for_function("!document.querySelector('#chat').innerText.includes('⏳')")
+    assert "60" in last_answer(page)
+    shot(page, "05_exercise_answer")
+    page.get_by_role("tab", name="Bài tập").click()
+    page.locator("#ex-rubric label").first.click()
+    page.click("#ex-done")
+    page.wait_for_function("document.querySelector('#ex-progress').innerText.includes('1/1')")
+    ctx.close()
+
+
+def test_personal_data_is_redacted_with_explanation(browser, app):
+    ctx, page = open_app(browser, app, TRAINEE)
+    accept_terms(page)
+    page.get_by_role("tab", name="An toàn").click()
+    page.fill("#safe-input textarea", "Công dân Trần Văn Bình, số CCCD 001203004567, điện thoại 0912 345 678.")
+    page.click("#safe-check")
+    page.wait_for_function("document.querySelector('#safe-redacted textarea').value.includes('[CCCD_1]')")
+    red = page.input_value("#safe-redacted textarea")
+    assert "001203004567" not in red and "[PHONE_1]" in red
+    expl = page.inner_text("#safe-explanation")
+    assert "13/2023" in expl and "Cảnh báo" in expl
+    assert "pii.cccd" in page.inner_text("#safe-findings")
+    shot(page, "06_safety_redacted")
+    # an example attack from the list
+    page.locator("#safe-examples input").click()
+    page.get_by_role("option", name=re.compile("Câu lệnh chèn")).click()
+    page.wait_for_function("document.querySelector('#safe-input textarea').value.includes('Bỏ qua')")
+    page.click("#safe-check")
+    page.wait_for_function("document.querySelector('#safe-explanation').innerText.includes('Chặn')")
+    shot(page, "07_safety_injection")
+    ctx.close()
+
+
+def test_trainer_reindexes_and_trainee_cannot(browser, app):
+    ctx, page = open_app(browser, app, TRAINEE)
+    page.wait_for_timeout(1000)
+    assert page.get_by_role("tab", name="Giảng viên").count() == 0
+    ctx.close()
+    ctx, page = open_app(browser, app, TRAINER)
+    accept_terms(page)
+    assert "giảng viên" in page.inner_text("#badge")
+    page.get_by_role("tab", name="Giảng viên").click()
+    page.wait_for_function("document.querySelector('#tr-status').innerText.includes('văn bản')")
+    page.click("#tr-reindex")
+    page.wait_for_function("document.querySelector('#tr-reindex-out').innerText.includes('✅')")
+    assert "0 tệp lỗi" in page.inner_text("#tr-reindex-out")
+    page.click("#tr-refresh")
+    page.wait_for_function("document.querySelector('#tr-glass').innerText.includes('BM25')")
+    shot(page, "08_trainer_reindexed")
+    ctx.close()
+
+
+def test_private_upload_is_invisible_to_another_browser(browser, app, tmp_path):
+    secret = tmp_path / "du-an-rieng.md"
+    secret.write_text("# Dự án riêng\n\nĐiều 1. Ngân sách\nDự án Hoa Sen Xanh có ngân sách 7 tỷ đồng cho năm 2025.\n",
+                      encoding="utf-8")
+    question = "Ngân sách dự án Hoa Sen Xanh là bao nhiêu?"
+    ctx_a, a = open_app(browser, app, TRAINEE)
+    accept_terms(a)
+    a.click("#ask-options button") if a.locator("#ask-options button").count() else a.click("#ask-options")
+    a.locator("#upload input[type=file]").set_input_files(str(secret))
+    a.wait_for_function("document.querySelector('#upload-status').innerText.includes('✅')")
+    ask(a, question)
+    a.wait_for_selector("#sources .src-card")
+    assert "tệp riêng" in a.inner_text("#sources")
+    assert "7 tỷ" in last_answer(a)
+    shot(a, "09_private_upload_owner")
+    bad = tmp_path / "virus.exe"
+    bad.write_bytes(b"MZ\x00\x00")
+    a.locator("#upload input[type=file]").set_input_files(str(bad))
+    a.wait_for_function("document.querySelector('#upload-status').innerText.includes('.exe')")
+    ctx_b, b = open_app(browser, app, TRAINEE2, width=390, height=844)  # and a phone-width screen
+    accept_terms(b)
+    ask(b, question)
+    b.wait_for_timeout(500)
+    assert "7 tỷ" not in last_answer(b)
+    assert "tệp riêng" not in b.inner_text("#sources")
+    shot(b, "10_other_browser_phone")
+    ctx_a.close()
+    ctx_b.close()

@@ -26,8 +26,8 @@ _REQUEST = re.compile(
     r"please|help|how\s+(?:do|can|to)|can\s+you|create|make|draw|design|generate|write)", _F)
 
 _FORGERY = [
-    re.compile(r"(?:làm\s*giả|giả\s*mạo|giả|nhái|fake|forge|forged|forging|counterfeit|bắt\s*chước|sao\s*chép|copy|scan)\s*(?:\S+\s+){0,4}?(?:chữ\s*ký|chữ\s*kí|con\s*dấu|dấu\s*(?:đỏ|tròn|mộc|giáp\s*lai|của)|mộc|signature|seal|stamp)", _F),
-    re.compile(r"(?:chữ\s*ký|chữ\s*kí|con\s*dấu|dấu\s*đỏ|mộc)\s*(?:\S+\s+){0,4}?(?:giả|giống\s*(?:hệt|y\s*hệt|như\s*thật)|như\s*thật|y\s*như)", _F),
+    re.compile(r"(?:làm\s*giả|giả\s*mạo|giả|nhái|fake|forge|forged|forging|counterfeit|bắt\s*chước|sao\s*chép|copy|scan)\s*(?:\S+\s+){0,4}?(?:chữ\s*ký|chữ\s*kí|con\s*dấu|dấu\s*(?:đỏ|tròn|mộc|giáp\s*lai|của)|signature|seal|stamp)(?!\w)", _F),
+    re.compile(r"(?:chữ\s*ký|chữ\s*kí|con\s*dấu|dấu\s*đỏ|dấu\s*mộc)\s*(?:\S+\s+){0,4}?(?:giả|giống\s*(?:hệt|y\s*hệt|như\s*thật)|như\s*thật|y\s*như)(?!\w)", _F),
     re.compile(r"(?:làm\s*giả|giả\s*mạo|làm\s*(?:một|1)?\s*(?:bản|tờ)?\s*(?:giả)|forge|fake|counterfeit)\s*(?:\S+\s+){0,4}?(?:văn\s*bản|quyết\s*định|công\s*văn|giấy\s*(?:tờ|phép|khai\s*sinh|chứng\s*nhận|xác\s*nhận|ủy\s*quyền)|bằng\s*(?:cấp|đại\s*học|tốt\s*nghiệp|lái)|chứng\s*chỉ|sổ\s*đỏ|căn\s*cước|hồ\s*sơ|official\s+document|certificate|diploma|licen[cs]e|permit|decision)", _F),
     re.compile(r"(?:văn\s*bản|quyết\s*định|công\s*văn|giấy\s*(?:tờ|phép|khai\s*sinh|chứng\s*nhận|xác\s*nhận)|bằng\s*(?:cấp|đại\s*học|tốt\s*nghiệp|lái)|chứng\s*chỉ|sổ\s*đỏ|căn\s*cước|con\s*dấu)\s*(?:\S+\s+){0,4}?giả(?!\s*(?:định|thuyết|sử|vờ))(?!\w)", _F),
     re.compile(r"(?:chèn|dán|ghép|đóng)\s*(?:\S+\s+){0,3}?(?:chữ\s*ký|con\s*dấu|dấu\s*đỏ)\s*(?:\S+\s+){0,10}?(?:mà\s*không|không\s*cần|khi\s*chưa|chưa\s*được)\s*(?:\S+\s+){0,3}?(?:ký|đồng\s*ý|cho\s*phép|duyệt)", _F),
@@ -42,11 +42,11 @@ _DECIDE = [
     re.compile(r"(?:thay\s*(?:tôi|cán\s*bộ|hội\s*đồng)|không\s*cần\s*(?:cán\s*bộ|người)\s*(?:xem|duyệt))\s*(?:\S+\s+){0,4}?(?:quyết\s*định|duyệt|xét)\s*(?:\S+\s+){0,8}?(?:hồ\s*sơ\s*(?:của)?\s*)?" + _PERSON, _F),
 ]
 
-_GROUP = (r"(?:người\s*)?(?:dân\s*tộc(?:\s*thiểu\s*số|\s*\w+)?|(?:người\s*)?(?:Hmông|H'Mông|Mông|Khmer|Tày|Thái|Mường|Hoa|Chăm|Ê\s*đê|Gia\s*rai)|tôn\s*giáo|theo\s*đạo|đạo\s*(?:Công\s*giáo|Tin\s*lành|Phật|Hồi|Cao\s*Đài|Hòa\s*Hảo)|(?:người\s*)?(?:Công\s*giáo|Tin\s*lành)|giới\s*tính|phụ\s*nữ|nữ\s*giới|nam\s*giới|người\s*nữ|ứng\s*viên\s*nữ|ứng\s*viên\s*nam|(?:là\s*)?nữ(?!\s*\w*\s*(?:hộ\s*sinh))|"
+_GROUP = (r"(?:người\s*)?(?:dân\s*tộc(?:\s*thiểu\s*số|\s*\w+)?|(?:người\s*)?(?:Hmông|H'Mông|Mông|Khmer|Tày|Thái|Mường|Hoa|Chăm|Ê\s*đê|Gia\s*rai)|tôn\s*giáo|theo\s*đạo(?!\s*(?:luật|đức|lý))|đạo\s*(?:Công\s*giáo|Tin\s*lành|Phật|Hồi|Cao\s*Đài|Hòa\s*Hảo)|(?:người\s*)?(?:Công\s*giáo|Tin\s*lành)|giới\s*tính|phụ\s*nữ|nữ\s*giới|nam\s*giới|người\s*nữ|ứng\s*viên\s*nữ|ứng\s*viên\s*nam|(?:là\s*)?nữ(?!\s*\w*\s*(?:hộ\s*sinh))|"
           r"quê\s*(?:quán|ở|gốc)?|người\s*(?:miền\s*(?:Bắc|Trung|Nam)|gốc|vùng)|vùng\s*miền|nguyên\s*quán|đồng\s*tính|LGBT|khuyết\s*tật|"
           r"ethnic(?:ity)?|religio(?:n|us)|gender|women|female|male|hometown|muslims?|christians?|buddhists?)")
 _DISCRIMINATE = [
-    re.compile(r"(?:loại(?:\s*bỏ)?|gạch\s*tên|không\s*(?:tuyển|nhận|chọn|cấp|duyệt|xét|ưu\s*tiên)|từ\s*chối|chỉ\s*(?:tuyển|nhận|chọn|cấp|duyệt|xét|ưu\s*tiên)|ưu\s*tiên|lọc(?:\s*bỏ|\s*ra)?|trừ\s*điểm|cộng\s*điểm|chấm\s*(?:điểm\s*)?thấp|hạ\s*điểm|xếp\s*(?:cuối|sau)|sàng\s*lọc|gạt|exclude|reject|filter\s+out|screen\s+out|only\s+(?:hire|accept|select)|do\s+not\s+hire|deprioriti[sz]e|penali[sz]e|rank\s+lower|prefer)\s+(?:\S+\s+){0,8}?" + _GROUP, _F),
+    re.compile(r"(?:loại(?:\s*bỏ|\s*(?=(?:những|các|hết|người|ứng\s*viên|hồ\s*sơ|ai)\b))|gạch\s*tên|không\s*(?:tuyển|nhận|chọn|cấp|duyệt|xét|ưu\s*tiên)|từ\s*chối|chỉ\s*(?:tuyển|nhận|chọn|cấp|duyệt|xét|ưu\s*tiên)|ưu\s*tiên|lọc(?:\s*bỏ|\s*ra)?|trừ\s*điểm|cộng\s*điểm|chấm\s*(?:điểm\s*)?thấp|hạ\s*điểm|xếp\s*(?:cuối|sau)|sàng\s*lọc|gạt|exclude|reject|filter\s+out|screen\s+out|only\s+(?:hire|accept|select)|do\s+not\s+hire|deprioriti[sz]e|penali[sz]e|rank\s+lower|prefer)\s+(?:\S+\s+){0,8}?" + _GROUP, _F),
     re.compile(r"(?:tiêu\s*chí|điều\s*kiện|yêu\s*cầu|criteria|requirement)\s*(?:\S+\s+){0,6}?(?:chỉ\s*(?:nhận|tuyển|dành\s*cho)|không\s*(?:nhận|tuyển)|must\s+(?:be|not\s+be)|only)\s*(?:\S+\s+){0,3}?" + _GROUP, _F),
 ]
 _ANTI = re.compile(r"(?:phân\s*biệt\s*đối\s*xử|bình\s*đẳng|chính\s*sách\s*(?:dân\s*tộc|ưu\s*tiên|hỗ\s*trợ)|đối\s*tượng\s*ưu\s*tiên|theo\s*quy\s*định|cộng\s*điểm\s*ưu\s*tiên|discriminat|equal)", _F)

@@ -11,6 +11,7 @@
   and chat-template tokens inside the text are defused so the passage cannot close the quote itself.
 - ``make_canary()`` -> str: a random marker to put in the system prompt; ``check_output(..., canary=c)``
   blocks an answer that contains it (``leak.canary``).
+- ``user_message(result, lang, kind)``: the refusal or notice to show (vi/en wording from prompts/).
 - ``check_inputs(texts, ...)``: the batch form of ``check_input`` (one embedding call for all texts).
 
 Decisions: ``allow``; ``warn`` (personal data redacted, the request goes on, the user is told what and
@@ -184,7 +185,7 @@ def injection_scores(texts: list[str], settings=None, off: set[str] | None = Non
                 out[i] = [combined, out[i][1], end, rule]
     if "judge" not in off and settings is not None and getattr(settings, "backend", "offline") == "openai":
         for i, text in enumerate(texts):
-            if out[i][0] < inj.BLOCK_THRESHOLD and inj.needs_similarity(text):
+            if out[i][0] < inj.BLOCK_THRESHOLD and inj.addresses_assistant(text):
                 j = inj.llm_judge(text, settings)
                 if j is not None and j > out[i][0]:
                     out[i] = [j, 0, len(text), "llm judge"]
@@ -410,6 +411,21 @@ def quote_as_data(text: str, lang: str = "vi") -> str:
     body = re.sub(r"<(/?(?:start|end)_of_turn)>", r"‹\1›", body)
     body = re.sub(r"<</?SYS>>", "‹SYS›", body)
     return f"{opener}\n{body}\n{closer}"
+
+
+def user_message(res: GuardResult, lang: str = "vi", kind: str = "input", source: str = "") -> str:
+    """What to show the user for a result: the refusal (``block``) or the notice (``warn``), in ``lang``.
+    ``kind``: ``input``, ``output`` or ``document``."""
+    from assistant.messages import t
+
+    if res.decision == "allow":
+        return ""
+    reason = res.reason(lang)
+    if res.decision == "block":
+        if kind == "document":
+            return reason if source in reason else t("guard.refusal.document", lang, source=source, reason=reason)
+        return t(f"guard.refusal.{'output' if kind == 'output' else 'input'}", lang, reason=reason)
+    return t("guard.decision.warn", lang) + "\n" + reason
 
 
 # ------------------------------------------------------------------ redaction

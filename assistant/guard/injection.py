@@ -240,10 +240,15 @@ def segments(text: str, size: int = 500, max_segments: int = 3) -> list[str]:
     return segs
 
 
+def addresses_assistant(text: str) -> bool:
+    """Cheap cue test: the text talks to or about the assistant, its rules or its role (or is long)."""
+    return bool(_CUES.search(text)) or len(text) > 300
+
+
 def needs_similarity(text: str, embedder=None) -> bool:
     """Embed only texts that address the assistant (or are long), and - with an English-only
     model - only texts that are not Vietnamese (its Vietnamese vectors are noise)."""
-    if not (_CUES.search(text) or len(text) > 300):
+    if not addresses_assistant(text):
         return False
     multilingual = bool(getattr(embedder, "multilingual", False)) if embedder is not None else _default_multilingual()
     return multilingual or not is_vietnamese(text)

@@ -213,7 +213,7 @@ class Services:
         """
         t0 = time.perf_counter()
         who = who or {}
-        use_private = scope in ("both", "private") and private is not None and not private.empty
+        use_private = scope == "private" or (scope == "both" and private is not None and not private.empty)
         pipe = None
         if not use_private:
             try:

@@ -33,7 +33,12 @@ CSS = """
 mark.unsupported { background: #fde68a; color: inherit; }
 button.followup { white-space: normal !important; text-align: left; }
 a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
-@media (max-width: 640px) { .gradio-container { padding: 4px !important; } #chat { height: 380px !important; } }
+@media (max-width: 640px) {
+  .gradio-container { padding: 4px !important; overflow-x: hidden; }
+  .gradio-container .row { flex-wrap: wrap !important; }
+  .gradio-container .column { min-width: 0 !important; flex: 1 1 100% !important; }
+  #chat { height: 380px !important; }
+}
 """
 
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.textnorm import tokens
+from assistant.textnorm import TOKENS_VERSION, tokens
 
 DIRNAME = "lexical"
 
 
 def fingerprint(ids: list[str]) -> str:
-    h = hashlib.sha1()
+    h = hashlib.sha1(f"tokens-v{TOKENS_VERSION}\n".encode())
     for i in sorted(ids):
         h.update(i.encode("utf-8"))
         h.update(b"\n")

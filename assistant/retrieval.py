@@ -21,12 +21,13 @@ import numpy as np
 from assistant.chunking import passage
 from assistant.config import Settings
 from assistant.embeddings import Embedder, get_embedder
+from assistant.glossary import expand_en
 from assistant.lexical import LexicalIndex, fingerprint
 from assistant.loaders import detect_lang
 from assistant.store import StoreError, VectorStore
 
 # Measured defaults (docs/retrieval.md): dense weight by (model reads Vietnamese?, query language)
-DENSE_WEIGHTS = {(False, "vi"): 0.15, (False, "en"): 0.5, (True, "vi"): 0.5, (True, "en"): 0.5}
+DENSE_WEIGHTS = {(False, "vi"): 0.05, (False, "en"): 0.05, (True, "vi"): 0.5, (True, "en"): 0.5}
 _VI_PLAIN = set(
     """cua va cac nhung duoc trong theo khong ngay thang nam dang ky giay phep bao nhieu la gi nao thu tuc
     co quan nghi dinh quyet dinh thong tu luat dieu khoan chuong muc van ban cong dan can bo xa phuong quan
@@ -110,17 +111,15 @@ class Retriever:
             self.embedder.encode(["khởi động"])  # load the model now, not on the first question
 
     def _load_lexical(self) -> LexicalIndex:
+        """The persisted lexical index if it matches the vector store (same chunk ids, same tokens), else rebuilt once."""
         lex = LexicalIndex.load(self.settings.store_dir)
-        n = self.store.count()
-        if lex is not None and len(lex.ids) == n:
-            if not self.settings.chroma_host or n == 0:
-                return lex
-        ids, metas, docs = self.store.all_metadata(include_documents=True)
+        ids = self.store.all_ids()
         if lex is not None and lex.fp == fingerprint(ids):
             return lex
-        if not ids and lex is None:
+        if not ids:
             return LexicalIndex([], [], [])
         # stale or missing (e.g. a Chroma server filled from another machine): build once, keep it
+        ids, metas, docs = self.store.all_metadata(include_documents=True)
         lex = LexicalIndex.build(ids, docs, metas)
         try:
             lex.save(self.settings.store_dir)
@@ -174,7 +173,10 @@ class Retriever:
         mask = lex.mask(sources, doc_types)
         lex_scores = np.zeros(len(lex.ids), dtype=np.float32)
         if mode in ("hybrid", "lexical"):
-            lex_scores = lex.scores(query)
+            lex_query = query
+            if query_lang(query) == "en":
+                lex_query = f"{query} {expand_en(query)}"  # English question, Vietnamese documents: widen
+            lex_scores = lex.scores(lex_query)
             if mask is not None:
                 lex_scores = np.where(mask, lex_scores, 0.0)
         t1 = time.perf_counter()
@@ -188,7 +190,7 @@ class Retriever:
                     dense[pos] = h.score
         t2 = time.perf_counter()
         if mode == "lexical":
-            cand = [i for i, _ in lex.search(query, k, mask)] if mask is None else list(np.argsort(-lex_scores)[:k])
+            cand = list(np.argsort(-lex_scores, kind="stable")[:k])
             fused = {i: float(lex_scores[i]) for i in cand if lex_scores[i] > 0}
         elif mode == "dense":
             fused = dict(dense)

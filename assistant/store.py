@@ -131,6 +131,13 @@ class VectorStore:
                 docs.extend(got["documents"])
         return ids, metas, docs
 
+    def all_ids(self) -> list[str]:
+        ids: list[str] = []
+        total = self.count()
+        for off in range(0, total, 10000):
+            ids.extend(self.collection.get(include=[], limit=10000, offset=off)["ids"])
+        return ids
+
     def query(self, vector, k: int, where: dict | None = None) -> list[DenseHit]:
         if self.count() == 0:
             return []

@@ -43,6 +43,14 @@ def syllables(text: str) -> list[str]:
     return out
 
 
+TOKENS_VERSION = "2"  # bump when tokens() changes: the lexical index is rebuilt
+
+
+def _num(s: str) -> str:
+    """ "03" -> "3": documents write "03 tháng", people type "3 tháng"."""
+    return s.lstrip("0") or "0" if s.isdigit() else s
+
+
 def tokens(text: str) -> list[str]:
     seq: list[str] = []  # syllables, compounds split into their parts
     out: list[str] = []
@@ -51,9 +59,9 @@ def tokens(text: str) -> list[str]:
         if any(c in w for c in "./-"):
             out.append(w)  # the whole compound ("30/2020/nđ-cp") as one more token
             out.append("~" + fold(w))
-            seq.extend(p for p in re.split(r"[./-]", w) if p)
+            seq.extend(_num(p) for p in re.split(r"[./-]", w) if p)
         else:
-            seq.append(w)
+            seq.append(_num(w))
     folded = [fold(s) for s in seq]
     for i, s in enumerate(seq):
         if s not in STOP_UNIGRAMS:

@@ -1,0 +1,41 @@
+"""Cross-language query widening for lexical search, from ``prompts/glossary.yaml``.
+
+The bundled embedding model reads English only and BM25 matches words, so an
+English question about a Vietnamese document would find nothing. The glossary
+adds the Vietnamese terms of the English words it recognises to the lexical
+query (never removing anything). Longest phrases are matched first.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+import yaml
+
+from assistant.messages import PROMPTS_DIR
+
+
+@functools.lru_cache(maxsize=1)
+def _entries() -> list[tuple[re.Pattern, list[str]]]:
+    path = PROMPTS_DIR / "glossary.yaml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    for key in sorted(data, key=lambda k: -len(k)):
+        vals = data[key] if isinstance(data[key], list) else [data[key]]
+        out.append((re.compile(r"(?<![\w-])" + re.escape(key.lower()) + r"(?![\w-])"), [str(v) for v in vals]))
+    return out
+
+
+def expand_en(query: str) -> str:
+    """Vietnamese terms for the English words and phrases in ``query`` ("" when none)."""
+    q = query.lower()
+    found: list[str] = []
+    for pattern, vals in _entries():
+        if pattern.search(q):
+            q = pattern.sub(" ", q)  # a phrase matched once is not matched again by its words
+            for v in vals:
+                if v not in found:
+                    found.append(v)
+    return " ".join(found)

@@ -155,7 +155,7 @@ def _policy_findings(text: str) -> list[Finding]:
             for h in find_policy(text)]
 
 
-def injection_scores(texts: list[str], settings=None, off: set[str] | None = None, embedder=None):
+def injection_scores(texts: list[str], settings=None, off: set[str] | None = None, embedder=None, document: bool = False):
     """Per text: ``(score, start, end, rule)`` from rules, then similarity, then the optional LLM judge."""
     from assistant.guard import injection as inj
 
@@ -163,7 +163,7 @@ def injection_scores(texts: list[str], settings=None, off: set[str] | None = Non
     out = []
     pending = []
     for i, text in enumerate(texts):
-        r = inj.rule_score(text)
+        r = inj.rule_score(text, document=document)
         if r.evidence:
             best = max(r.evidence, key=lambda e: e.score)
             out.append([r.score, best.start, best.end, best.rule])
@@ -351,7 +351,7 @@ def scan_document(doc, settings=None, off=None) -> GuardResult:
 
         pos = 0
         for para in re.split(r"(\n\s*\n)", text):
-            r = rule_score(para)
+            r = rule_score(para, document=True)
             if r.score >= BLOCK_THRESHOLD:
                 best = max(r.evidence, key=lambda e: e.score)
                 findings.append(Finding("indirect_injection", pos + best.start, pos + best.end, r.score,
@@ -370,18 +370,24 @@ def scan_document(doc, settings=None, off=None) -> GuardResult:
     return GuardResult(decision=decision, findings=findings, text="", explanation=expl)
 
 
-def flag_chunks(chunks, settings=None, off=None, embedder=None, redact: bool = False) -> None:
+def flag_chunks(chunks, settings=None, off=None, embedder=None, redact: bool = False, similarity: bool = False) -> None:
     """Mark chunks in place: ``metadata["guard_flags"] = "indirect_injection"`` when a chunk holds
     instructions to the assistant, ``metadata["guard_pii"] = <count>`` when it holds personal data.
-    With ``redact=True`` personal data in ``chunk.text`` is replaced by typed placeholders."""
+    With ``redact=True`` personal data in ``chunk.text`` is replaced by typed placeholders.
+
+    Rules only by default: the similarity layer is calibrated on user requests, and prose *about* AI
+    (course material, AI-use regulations) sits close to the attack bank (measured: 22 of 838 corpus
+    paragraphs flagged with it, 0 without). Quoted examples ("ví dụ: «bỏ qua …»") are mentions, not orders."""
     dis = disabled(settings, off)
+    if not similarity:
+        dis = dis | {"similarity"}
     chunks = list(chunks)
     if not chunks:
         return None
     from assistant.guard.injection import BLOCK_THRESHOLD
 
     if "injection" not in dis:
-        scores = injection_scores([c.text for c in chunks], None, dis, embedder)
+        scores = injection_scores([c.text for c in chunks], None, dis, embedder, document=True)
         for c, (score, _s, _e, _rule) in zip(chunks, scores):
             if score >= BLOCK_THRESHOLD:
                 flags = [f for f in str(c.metadata.get("guard_flags", "")).split(",") if f]

@@ -72,7 +72,9 @@ _RULES: list[tuple[str, float, re.Pattern]] = [(n, w, re.compile(p, _F)) for n, 
     ("sysprompt_extraction_vi", 0.9,
      r"(?:tiết\s*lộ|in\s*ra|hiển\s*thị|nhắc\s*lại|cho\s*(?:tôi|tui|mình)\s*(?:xem|biết)|chép\s*lại|xuất\s*ra|viết\s*ra|đọc\s*lại|liệt\s*kê|dịch)\s*(?:\S+\s+){0,6}?(?:system\s*prompt|prompt\s*hệ\s*thống|lời\s*nhắc\s*hệ\s*thống|chỉ\s*dẫn\s*(?:hệ\s*thống|ban\s*đầu|gốc|ẩn)|hướng\s*dẫn\s*(?:hệ\s*thống|ban\s*đầu|gốc|ẩn|đã\s*được\s*cung\s*cấp|bạn\s*(?:đã\s*)?(?:được|nhận))|cấu\s*hình\s*(?:của\s*bạn|hệ\s*thống)|quy\s*tắc\s*(?:ẩn|nội\s*bộ|ban\s*đầu|của\s*bạn))"),
     ("sysprompt_mention", 0.6,
-     r"\bsystem[\s_-]*(?:prompt|message|instructions?|configuration|config)\b|\bsystemPrompt\b|\b(?:initial|starting|original|first|hidden|secret|internal)\s+(?:prompt|instructions?|configuration|directives?)\b|\binitiali[sz]ation\s+(?:string|text|prompt)\b|\bI\s+was\s+instructed\b|\bmy\s+instructions\s+are\b|not\s+supposed\s+to\s+tell\b|\b(?:repeat|recite|reproduce|output|print)\s+(?:\w+\s+){0,3}(?:above|this\s+entire\s+conversation|everything|word\s+for\s+word|verbatim)|(?:lời\s*nhắc|chỉ\s*dẫn|hướng\s*dẫn|cấu\s*hình|thông\s*điệp)\s*(?:hệ\s*thống|ban\s*đầu|gốc|ẩn|nội\s*bộ)\s*(?:của\s*(?:bạn|trợ\s*lý|AI|chatbot))|(?:bạn|trợ\s*lý)\s*(?:đã\s*)?được\s*(?:dặn|hướng\s*dẫn|cài\s*đặt|lập\s*trình)\s*(?:những\s*)?(?:gì|như\s*thế\s*nào|ra\s*sao)|(?:điều\s*gì|những\s*gì)\s*bạn\s*không\s*được\s*(?:phép\s*)?(?:nói|tiết\s*lộ)"),
+     r"\bsystem[\s_-]*(?:prompt|message|instructions?)\b|\bsystemPrompt\b|\b(?:initial|starting|original|first)\s+(?:prompt|instructions?|directives?)\b|\binitiali[sz]ation\s+(?:string|text|prompt)\b|\bI\s+was\s+instructed\b|\bmy\s+instructions\s+are\b|not\s+supposed\s+to\s+tell\b|\b(?:repeat|recite|reproduce|output|print)\s+(?:\w+\s+){0,3}(?:above|this\s+entire\s+conversation|everything|word\s+for\s+word|verbatim)|(?:lời\s*nhắc|chỉ\s*dẫn|hướng\s*dẫn|cấu\s*hình|thông\s*điệp)\s*(?:hệ\s*thống|ban\s*đầu|gốc|ẩn|nội\s*bộ)\s*(?:của\s*(?:bạn|trợ\s*lý|AI|chatbot))|(?:bạn|trợ\s*lý)\s*(?:đã\s*)?được\s*(?:dặn|hướng\s*dẫn|cài\s*đặt|lập\s*trình)\s*(?:những\s*)?(?:gì|như\s*thế\s*nào|ra\s*sao)|(?:điều\s*gì|những\s*gì)\s*bạn\s*không\s*được\s*(?:phép\s*)?(?:nói|tiết\s*lộ)"),
+    ("sysprompt_weak", 0.3,
+     r"\bsystem[\s_-]*(?:configuration|config)\b|\b(?:hidden|secret|internal)\s+(?:prompt|instructions?|configuration|directives?|rules)\b|\b(?:initial|original)\s+configuration\b"),
     ("authority_override", 0.35,
      r"\b(?:administrator|admin|developer|maintenance|debug|god|sudo|root)\s+(?:override|mode|access|command)\b|\boverride\s*:|(?:quyền|chế\s*độ)\s*(?:quản\s*trị|admin|gỡ\s*lỗi|bảo\s*trì)"),
     # --- chat-template tokens and fake role headers
@@ -146,11 +148,29 @@ def decode_payloads(text: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
-def rule_score(text: str, depth: int = 0) -> InjectionResult:
+_QUOTED = re.compile(r"[\"“«‘']([^\"”»’\n]{1,240})[\"”»’']")
+_EXAMPLE = re.compile(r"(?:ví\s*dụ|chẳng\s*hạn|như\s*là|kiểu\s*như|như|e\.g\.|for\s+example|for\s+instance|such\s+as|like)\W{0,6}$", re.I)
+
+
+def _mention_spans(text: str) -> list[tuple[int, int]]:
+    """Quoted examples in explanatory text: (ví dụ "bỏ qua các hướng dẫn trước"), (e.g. "ignore ...")."""
+    out = []
+    for m in _QUOTED.finditer(text):
+        if _EXAMPLE.search(text[max(0, m.start() - 40):m.start()]):
+            out.append((m.start(), m.end()))
+    return out
+
+
+def rule_score(text: str, depth: int = 0, document: bool = False) -> InjectionResult:
+    """Weighted rules. ``document=True`` (index time): a quoted example introduced by "ví dụ", "e.g.",
+    "such as" … is a mention, not an instruction, and does not count."""
     res = InjectionResult(layer="rules")
     total = 0.0
+    mentions = _mention_spans(text) if document else []
     for name, weight, pat in _RULES:
         m = pat.search(text)
+        if m and mentions:
+            m = next((x for x in pat.finditer(text) if not any(a <= x.start() and x.end() <= b for a, b in mentions)), None)
         if m:
             w = weight
             if name in _REPEATABLE:  # two different persona/no-limits cues weigh more than one

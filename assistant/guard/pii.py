@@ -45,7 +45,8 @@ _LANDLINE = re.compile(r"(?<![\w/.,\-+])((?:\+84|84|0)[ .\-]?\(?2\d{1,2}\)?(?:[ 
 _EMAIL = re.compile(r"(?<![\w.+\-])([A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})")
 _MST = re.compile(_L + r"(\d{10}(?:[ ]?-[ ]?\d{3})?)" + r"(?![\w/]|[.,]\d|-\d)")
 _ACCOUNT = re.compile(_L + r"(\d(?:[ .\-]?\d){5,18})" + _R)
-_PASSPORT = re.compile(r"(?<![\w/])([A-Z]\d{7})(?![\w/])")
+_PASSPORT = re.compile(r"(?<![\w/])([A-Z] ?\d{7})(?![\w/])")
+_PHONE_PAIR = re.compile(r"(?<![\w/.,])(0\d{9})\s*/\s*(0\d{9})(?![\w/])")  # "0912345678/0987654321"
 
 _MONEY_AFTER = re.compile(r"\s*(?:đồng|đ\b|vnđ|vnd|usd|triệu|tỷ|nghìn|ngàn|%|m2|m²|km|kg|ha)", re.I)
 
@@ -148,12 +149,19 @@ def find_pii(text: str, types: set[str] | None = None) -> list[Match]:
             score = 0.95 if _context(text, m.start(1), m.end(1), "pii.phone") else 0.8
             out.append(Match("pii.phone", m.start(1), m.end(1), score, v))
 
+    for m in _PHONE_PAIR.finditer(text):
+        for g in (1, 2):
+            if valid_phone(m.group(g)):
+                out.append(Match("pii.phone", m.start(g), m.end(g), 0.9, m.group(g)))
+
     for m in _CCCD.finditer(text):
         v = m.group(1)
         if _money_after(text, m.end(1)) or _not_pii_before(text, m.start(1)):
             continue
         ctx = _context(text, m.start(1), m.end(1), "pii.cccd")
-        if valid_cccd(v):
+        if not ctx and _context_before(text, m.start(1), "pii.cmnd"):
+            out.append(Match("pii.cmnd", m.start(1), m.end(1), 0.9, v))  # 12-digit CMND (2012-2016)
+        elif valid_cccd(v):
             out.append(Match("pii.cccd", m.start(1), m.end(1), 0.97 if ctx else 0.85, v))
         elif ctx and len(digits(v)) == 12:
             out.append(Match("pii.cccd", m.start(1), m.end(1), 0.6, v))  # named as an ID but the province code is unknown

@@ -111,10 +111,10 @@ def test_retrieval_dataset_shape():
     assert any(r["lang"] == "vi" and _folded(r["question"]) for r in rows), "some questions without diacritics"
     for r in rows:
         assert r["question"].strip() and r["gold"], r["id"]
+        assert any(g["source"] in DOCS_B for g in r["gold"]), r["id"]  # other documents may be extra golds
         for g in r["gold"]:
-            assert g["source"] in DOCS_B, (r["id"], g)
             assert isinstance(g["article"], str)
-            if g["article"]:
+            if g["article"] and g["source"] in DOCS_B:
                 assert g["article"] in DOCS_B[g["source"]], (r["id"], g)
 
 
@@ -127,18 +127,25 @@ def test_answers_dataset_shape():
     assert len(inside) >= 20 and len(outside) >= 5
     for r in inside:
         assert r["gold"] and r["must_include"], r["id"]
-        assert all(g["source"] in DOCS_B for g in r["gold"]), r["id"]
+        assert r["gold"][0]["source"] in DOCS_B, r["id"]
     for r in outside:
         assert r["gold"] == [] and r["must_include"] == [], r["id"]
 
 
 # ---------------------------------------------------------------- eval datasets against the index
 @pytest.fixture(scope="module")
-def index_texts(retriever):
-    """(source, article) -> normalised text of all its chunks; source -> same for the whole document."""
+def index_texts(corpus_index):
+    """(source, article) -> normalised text of all its chunks; source -> same for the whole document.
+
+    Read from the lexical index the indexer persisted (it keeps every chunk's text and metadata).
+    """
+    from assistant.lexical import LexicalIndex
+
+    settings, _ = corpus_index
+    lex = LexicalIndex.load(settings.store_dir)
+    assert lex is not None and lex.ids, "the corpus index has no chunks"
     by_art: dict[tuple[str, str], list[str]] = {}
     by_src: dict[str, list[str]] = {}
-    lex = retriever.lexical
     for text, meta in zip(lex.texts, lex.metadatas):
         src, art = meta.get("source", ""), str(meta.get("article", "") or "")
         by_src.setdefault(src, []).append(text)

@@ -155,8 +155,23 @@ def _janitor(settings: Settings) -> None:
             pass
 
 
+def limit_torch_threads() -> None:
+    """One torch thread per request: a class sends many small requests at once, and on a busy 2-core
+    laptop torch's own threads fight each other (a query embedding went from ~40 ms to ~500 ms).
+    Set OMP_NUM_THREADS to choose another number."""
+    import os
+
+    try:
+        import torch
+
+        torch.set_num_threads(max(1, int(os.environ.get("OMP_NUM_THREADS") or 1)))
+    except (ImportError, ValueError):
+        pass
+
+
 def prepare(settings: Settings, exercises_dir: str | None = None) -> tuple[gr.Blocks, dict]:
     """The app with its queue, and the keyword arguments for ``launch``."""
+    limit_torch_threads()
     services = get_services(settings)
     services.warm_up()
     demo = build_app(settings, exercises_dir)

@@ -1,0 +1,242 @@
+"""Load test: a class of simulated trainees asking questions at once against the running app.
+
+    .venv/bin/python benchmarks/bench_load.py                 # starts app.py on a free port (offline backend)
+    .venv/bin/python benchmarks/bench_load.py --url http://127.0.0.1:7860   # an app already running
+    .venv/bin/python benchmarks/bench_load.py --users 40 --questions 5 --json
+
+When it starts the app itself it uses the index in ASSISTANT_STORE_DIR (default .assistant/store, made by
+``make index``); with ``--fixture`` it indexes a small built-in corpus into a temporary folder instead.
+Every trainee is a separate gradio_client session calling the named endpoint /ask. Prints the number of
+errors, latency percentiles (p50/p95/max) and the app process's peak resident memory (VmHWM).
+Aims: 0 errors, p95 <= 2 s, RSS <= 1.5 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = [
+    "Thời hạn kiểm tra hồ sơ trực tuyến là bao lâu?",
+    "Thủ tục đăng ký khai sinh cần những giấy tờ gì?",
+    "Lệ phí đăng ký hộ kinh doanh là bao nhiêu?",
+    "Cán bộ có được đưa số căn cước công dân lên công cụ AI không?",
+    "Văn bản hành chính phải trình bày phông chữ gì?",
+    "Hồ sơ lưu trữ điện tử được giữ bao lâu?",
+    "Quy định về bảo vệ bí mật nhà nước khi dùng AI là gì?",
+    "What must an official check before using an AI answer?",
+    "Bộ phận một cửa tiếp nhận hồ sơ như thế nào?",
+    "Kế hoạch chuyển đổi số đặt mục tiêu gì cho năm 2025?",
+    "Người dân có quyền tiếp cận thông tin nào?",
+    "Cách viết văn bản dễ hiểu cho người dân?",
+]
+
+
+def rss_kb(pid: int, field: str = "VmRSS") -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(p / 100 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def start_app(args) -> tuple[subprocess.Popen, str, Path]:
+    from assistant.ui.testing import free_port, make_corpus
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
+               ASSISTANT_BACKEND="offline", ASSISTANT_HOST="127.0.0.1", ASSISTANT_DATA_DIR=str(tmp / "data"),
+               ASSISTANT_USERS_FILE="")
+    if args.fixture:
+        env["ASSISTANT_CORPUS_DIR"] = str(make_corpus(tmp / "corpus"))
+        env["ASSISTANT_STORE_DIR"] = str(tmp / "store")
+        subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    port = free_port()
+    env["ASSISTANT_PORT"] = str(port)
+    if args.concurrency:
+        env["ASSISTANT_CONCURRENCY"] = str(args.concurrency)
+    log = open(tmp / "app.log", "w")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    import socket
+
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the app stopped; see {tmp / 'app.log'}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, url, tmp
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("the app did not start within 300 s")
+
+
+class HttpClient:
+    """The documented HTTP API (POST /gradio_api/call/ask, then read the event stream): what a browser-less
+    script does, and much lighter on the benchmark's own CPU than 40 gradio_client sessions."""
+
+    def __init__(self, url: str, timeout: float = 300):
+        import urllib.request
+
+        self.url, self.timeout, self.req = url, timeout, urllib.request
+        with self.req.urlopen(url + "/gradio_api/info", timeout=timeout) as r:  # the API is there
+            r.read()
+
+    def predict(self, *data, api_name: str):
+        name = api_name.strip("/")
+        body = json.dumps({"data": list(data)}).encode("utf-8")
+        rq = self.req.Request(f"{self.url}/gradio_api/call/{name}", data=body,
+                              headers={"Content-Type": "application/json"})
+        with self.req.urlopen(rq, timeout=self.timeout) as r:
+            event_id = json.loads(r.read())["event_id"]
+        event = None
+        with self.req.urlopen(f"{self.url}/gradio_api/call/{name}/{event_id}", timeout=self.timeout) as r:
+            for raw in r:
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event in ("complete", "error"):
+                    payload = line.split(":", 1)[1].strip()
+                    if event == "error":
+                        raise RuntimeError(payload)
+                    return json.loads(payload)[0]
+        raise RuntimeError("no result")
+
+
+def trainee(i: int, url: str, n: int, lat: list, errors: list, lock: threading.Lock, barrier: threading.Barrier,
+            unique: bool = False, mode: str = "http"):
+    try:
+        if mode == "gradio_client":
+            from gradio_client import Client
+
+            client = Client(url, verbose=False)
+        else:
+            client = HttpClient(url)
+    except Exception as exc:  # noqa: BLE001
+        with lock:
+            errors.append(f"trainee {i}: connect: {exc}")
+        barrier.abort()
+        return
+    try:
+        barrier.wait(timeout=300)
+    except threading.BrokenBarrierError:
+        pass
+    for q in range(n):
+        question = QUESTIONS[(i * n + q) % len(QUESTIONS)]
+        if unique:  # no two trainees send the same words: nothing is answered from the cache
+            question = f"{question} (học viên {i}, câu {q + 1})"
+        t0 = time.perf_counter()
+        try:
+            res = client.predict(question, "vi", None, False, api_name="/ask")
+            ok = isinstance(res, dict) and "answer" in res and res["answer"]
+        except Exception as exc:  # noqa: BLE001
+            ok, res = False, exc
+        dt = time.perf_counter() - t0
+        with lock:
+            if ok:
+                lat.append(dt)
+            else:
+                errors.append(f"trainee {i} q{q}: {str(res)[:200]}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--url", help="an app already running (default: start app.py on a free port)")
+    ap.add_argument("--pid", type=int, help="process id of that app, to measure its memory")
+    ap.add_argument("--users", type=int, default=40)
+    ap.add_argument("--questions", type=int, default=5)
+    ap.add_argument("--concurrency", type=int, help="ASSISTANT_CONCURRENCY for the started app")
+    ap.add_argument("--fixture", action="store_true", help="index a small built-in corpus instead of using the store")
+    ap.add_argument("--unique", action="store_true",
+                    help="every question different (default: trainees share the 12 questions, as a class doing "
+                         "the same exercise does, so repeated questions come from the answer cache)")
+    ap.add_argument("--client", choices=["http", "gradio_client"], default="http",
+                    help="how each trainee calls /ask (default: plain HTTP)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+
+    proc = None
+    if args.url:
+        url, pid = args.url.rstrip("/"), args.pid
+    else:
+        proc, url, _tmp = start_app(args)
+        pid = proc.pid
+    peak = [0]
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set() and pid:
+            peak[0] = max(peak[0], rss_kb(pid))
+            time.sleep(0.2)
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        HttpClient(url).predict("khởi động", "vi", None, False, api_name="/ask")  # warm-up
+        lat: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(args.users)
+        threads = [threading.Thread(target=trainee, args=(i, url, args.questions, lat, errors, lock, barrier, args.unique,
+                                                        args.client))
+                   for i in range(args.users)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        hwm = rss_kb(pid, "VmHWM") if pid else 0
+    finally:
+        stop.set()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    out = {
+        "unique_questions": bool(args.unique), "client": args.client, "trainees": args.users, "questions_each": args.questions, "requests": args.users * args.questions,
+        "ok": len(lat), "errors": len(errors),
+        "p50_s": round(statistics.median(lat), 3) if lat else None,
+        "p95_s": round(percentile(lat, 95), 3), "max_s": round(max(lat), 3) if lat else None,
+        "wall_s": round(wall, 1), "throughput_rps": round(len(lat) / wall, 2) if wall else None,
+        "peak_rss_mb": round(max(hwm, peak[0]) / 1024, 1) if pid else None,
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"{out['trainees']} trainees x {out['questions_each']} questions = {out['requests']} requests "
+              f"in {out['wall_s']} s ({out['throughput_rps']} answers/s)")
+        print(f"errors: {out['errors']}")
+        print(f"latency: p50 {out['p50_s']} s, p95 {out['p95_s']} s, max {out['max_s']} s  (aim: p95 <= 2 s)")
+        print(f"peak RSS of the app: {out['peak_rss_mb']} MB  (aim: <= 1536 MB)")
+        for e in errors[:10]:
+            print("  " + e)
+    return 0 if not errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -26,8 +26,9 @@ from assistant.lexical import LexicalIndex, fingerprint
 from assistant.loaders import detect_lang
 from assistant.store import StoreError, VectorStore
 
-# Measured defaults (docs/retrieval.md): dense weight by (model reads Vietnamese?, query language)
-DENSE_WEIGHTS = {(False, "vi"): 0.05, (False, "en"): 0.05, (True, "vi"): 0.5, (True, "en"): 0.5}
+# Measured defaults (docs/retrieval.md): dense weight by (model reads Vietnamese?, query and passage both English?).
+# An English-only model's similarity means something only between two English texts; elsewhere it barely counts.
+DENSE_WEIGHTS = {(False, False): 0.05, (False, True): 0.5, (True, False): 0.5, (True, True): 0.5}
 _VI_PLAIN = set(
     """cua va cac nhung duoc trong theo khong ngay thang nam dang ky giay phep bao nhieu la gi nao thu tuc
     co quan nghi dinh quyet dinh thong tu luat dieu khoan chuong muc van ban cong dan can bo xa phuong quan
@@ -135,10 +136,11 @@ class Retriever:
     def size(self) -> int:
         return len(self.lexical.ids)
 
-    def dense_weight(self, query: str) -> float:
+    def dense_weight(self, query: str, doc_lang: str = "vi") -> float:
         if self.settings.dense_weight >= 0:
             return float(self.settings.dense_weight)
-        return DENSE_WEIGHTS[(self.embedder.multilingual, query_lang(query))]
+        both_en = query_lang(query) == "en" and doc_lang == "en"
+        return DENSE_WEIGHTS[(self.embedder.multilingual, both_en)]
 
     @staticmethod
     def _where(sources, doc_types) -> dict | None:
@@ -206,8 +208,11 @@ class Retriever:
             dvals = [dense.get(i, 0.0) for i in cand]
             dmax = max(dvals, default=0.0)
             dmax = dmax if dmax > 0 else 1.0
-            w = self.dense_weight(query)
-            fused = {i: (1 - w) * float(lex_scores[i]) / lmax + w * max(dense.get(i, 0.0), 0.0) / dmax for i in cand}
+            w = {lang: self.dense_weight(query, lang) for lang in ("vi", "en")}
+            fused = {}
+            for i in cand:
+                wi = w["en" if lex.metadatas[i].get("lang") == "en" else "vi"]
+                fused[i] = (1 - wi) * float(lex_scores[i]) / lmax + wi * max(dense.get(i, 0.0), 0.0) / dmax
         order = sorted(fused, key=lambda i: (-fused[i], lex.ids[i]))[:k]
         hits = [
             Hit(rank=r, score=fused[i], chunk_id=lex.ids[i], text=lex.texts[i], metadata=lex.metadatas[i],

@@ -202,6 +202,11 @@ def _run(args) -> int:
         print_json(report)
         return 0
     print(format_table(report))
+    for row in check_thresholds(report):
+        mark = "met" if row["met"] else "MISSED"
+        print(f"threshold {row['set']} {row['mode']} {row['metric']} >= {row['min']}: {row['value']} ({mark})")
+    for line in fusion_regressions(report):
+        print(f"fusion below its best part: {line}")
     if args.failures:
         for name, res in report["sets"].items():
             worst = sorted(res["modes"].get("hybrid", next(iter(res["modes"].values())))["queries"], key=lambda q: q["rr"])[: args.failures]
@@ -209,4 +214,42 @@ def _run(args) -> int:
             for q in worst:
                 gold = ", ".join(f"{g['source']}#{g.get('article', '')}" for g in q["gold"])
                 print(f"- [{q['rr']:.2f}] {q['question']}  gold: {gold}  got: {', '.join(q['top'])}")
-    return 0
+    return 0 if all(r["met"] for r in check_thresholds(report)) else 4
+
+
+def thresholds() -> dict:
+    import yaml
+
+    data = yaml.safe_load((ROOT / "evals" / "thresholds.yaml").read_text(encoding="utf-8")) or {}
+    return data.get("retrieval") or {}
+
+
+def check_thresholds(report: dict, limits: dict | None = None) -> list[dict]:
+    """Each threshold met or missed: [{"set","mode","metric","min","value","met"}] (sets absent from the report are skipped)."""
+    limits = thresholds() if limits is None else limits
+    out = []
+    for set_name, modes in limits.items():
+        res = report["sets"].get(set_name)
+        if res is None:
+            continue
+        for mode, metrics in modes.items():
+            got = res["modes"].get(mode, {}).get("metrics", {})
+            for metric, minimum in metrics.items():
+                value = got.get(metric)
+                out.append({"set": set_name, "mode": mode, "metric": metric, "min": minimum, "value": value,
+                            "met": value is not None and value >= minimum})
+    return out
+
+
+def fusion_regressions(report: dict, eps: float = 1e-9) -> list[str]:
+    """Where hybrid scores below the better of lexical and dense (the rule the default fusion must keep)."""
+    bad = []
+    for set_name, res in report["sets"].items():
+        modes = res["modes"]
+        if not {"hybrid", "lexical", "dense"} <= set(modes):
+            continue
+        for metric in [f"R@{k}" for k in KS] + ["MRR@10", "nDCG@10"]:
+            best = max(modes["lexical"]["metrics"][metric], modes["dense"]["metrics"][metric])
+            if modes["hybrid"]["metrics"][metric] + eps < best:
+                bad.append(f"{set_name}: hybrid {metric} {modes['hybrid']['metrics'][metric]:.3f} < {best:.3f}")
+    return bad

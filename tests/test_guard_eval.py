@@ -41,18 +41,22 @@ def test_guard_eval_fails_when_a_scanner_is_off(off, metric, embedder):
 
 # ------------------------------------------------------------------ redaction before an LLM server
 class _Recorder(BaseHTTPRequestHandler):
+    """Records request bodies and answers /v1/chat/completions in OpenAI format with ``reply(request)``."""
+
     bodies: list = []
+
+    def reply(self, req: dict) -> str:
+        # echo the placeholders back, like a model that refers to the person's data
+        return "Đã ghi nhận hồ sơ: " + [m for m in req["messages"] if m["role"] == "user"][-1]["content"]
 
     def do_POST(self):  # noqa: N802
         n = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(n).decode("utf-8")
         type(self).bodies.append(body)
         req = json.loads(body)
-        user = [m for m in req["messages"] if m["role"] == "user"][-1]["content"]
-        # echo the placeholders back, like a model that refers to the person's data
-        reply = "Đã ghi nhận hồ sơ: " + user
         out = {"id": "x", "object": "chat.completion", "created": 0, "model": req.get("model", "m"),
-               "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}],
+               "choices": [{"index": 0, "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": self.reply(req)}}],
                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
         data = json.dumps(out).encode()
         self.send_response(200)
@@ -108,19 +112,8 @@ def test_llm_judge_blocks_what_the_offline_layers_miss(make_settings):
     from assistant.guard import check_input, user_message
 
     class Judge(_Recorder):
-        def do_POST(self):  # noqa: N802
-            n = int(self.headers.get("Content-Length", 0))
-            req = json.loads(self.rfile.read(n).decode("utf-8"))
-            type(self).bodies.append(req)
-            out = {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
-                   "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ATTACK"}}],
-                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
-            data = json.dumps(out).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+        def reply(self, req: dict) -> str:
+            return "ATTACK"
 
     Judge.bodies = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Judge)

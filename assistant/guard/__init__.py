@@ -237,12 +237,6 @@ def _norm_url(u: str) -> str:
     return u.rstrip("/")
 
 
-def _digits(s: str) -> str:
-    from assistant.guard.pii import normalise_phone
-
-    return normalise_phone(s)
-
-
 def make_canary() -> str:
     """A random marker for the system prompt; finding it in an answer means the prompt leaked."""
     return "CNRY-" + secrets.token_hex(8)
@@ -251,7 +245,7 @@ def make_canary() -> str:
 def check_output(text: str, sources: list[str] | None = None, user_text: str = "", settings=None, lang: str = "vi",
                  canary: str | None = None, off=None) -> GuardResult:
     """Mask personal data the user did not supply, and phones/emails/URLs found in no source; catch leaks."""
-    from assistant.guard.pii import find_pii
+    from assistant.guard.pii import PLACEHOLDER, digits, find_pii, normalise_phone
 
     dis = disabled(settings, off)
     findings: list[Finding] = []
@@ -261,14 +255,13 @@ def check_output(text: str, sources: list[str] | None = None, user_text: str = "
     redacted = text
     if "output" not in dis:
         src_text = "\n".join(sources or [])
-        src_digits = re.sub(r"\D", "", src_text)
-        user_digits = re.sub(r"\D", "", user_text or "")
+        src_digits, user_digits = digits(src_text), digits(user_text or "")
         src_low, user_low = src_text.lower(), (user_text or "").lower()
         src_urls = {_norm_url(u) for u in _URL.findall(src_text + "\n" + (user_text or ""))}
         spans: list[tuple[int, int, str, str]] = []  # start, end, type, replacement
         for m in find_pii(text):
-            dig = re.sub(r"\D", "", m.value)
-            alt = _digits(m.value) if m.type == "pii.phone" else dig
+            dig = digits(m.value)
+            alt = normalise_phone(m.value) if m.type == "pii.phone" else dig
             if m.type == "pii.email":
                 given, in_src = m.value.lower() in user_low, m.value.lower() in src_low
             else:
@@ -283,7 +276,7 @@ def check_output(text: str, sources: list[str] | None = None, user_text: str = "
             else:
                 spans.append((m.start, m.end, m.type, m.type))
         for m in _HOTLINE.finditer(text):
-            d = re.sub(r"\D", "", m.group(0))
+            d = digits(m.group(0))
             if d not in src_digits and d not in user_digits:
                 spans.append((m.start(), m.end(), "invented_contact", "hotline"))
         for m in _URL.finditer(text):
@@ -297,10 +290,9 @@ def check_output(text: str, sources: list[str] | None = None, user_text: str = "
             if sp[0] >= last:
                 kept.append(sp)
                 last = sp[1]
-        from assistant.guard.pii import PLACEHOLDER
         from assistant.messages import t
 
-        for s, e, typ, sub in reversed(kept):
+        for s, e, typ, _sub in reversed(kept):
             if typ == "invented_contact":
                 rep = t("guard.mask.contact", lang)
                 findings.append(Finding("invented_contact", s, e, 0.9, _both("guard.type.invented_contact"), text[s:e]))

@@ -230,12 +230,10 @@ def _bank_vectors(embedder):
         return vec
 
 
-_VI_CHARS = re.compile("[ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ]", re.I)
-
-
 def is_vietnamese(text: str) -> bool:
-    letters = sum(1 for c in text if c.isalpha())
-    return letters > 0 and len(_VI_CHARS.findall(text)) / letters > 0.08
+    from assistant.loaders import detect_lang
+
+    return detect_lang(text) == "vi"
 
 
 def segments(text: str, size: int = 500, max_segments: int = 3) -> list[str]:

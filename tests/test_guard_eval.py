@@ -133,3 +133,11 @@ def test_llm_judge_blocks_what_the_offline_layers_miss(make_settings):
         server.shutdown()
         server.server_close()
         th.join(timeout=5)
+
+
+def test_guard_eval_skips_missing_shared_sets_with_a_note(tmp_path):
+    from assistant.evals.guardrails import run_guardrails
+
+    res = run_guardrails(None, shared=tmp_path / "no-shared", off=["similarity"])
+    assert "no-shared" in res["shared_note"]
+    assert "injection_recall_shared" not in res["metrics"] and "redteam" not in res

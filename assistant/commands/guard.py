@@ -84,10 +84,10 @@ def run(args) -> int:
             else:
                 _human(res, lang, args.explain, rid)
         for n in bad:
-            print_json({"id": None, "line": n, "error": "each line must be a JSON object with 'id' and 'text'"})
+            print_json({"id": None, "line": n, "error": t("guard.cli.bad_line", lang)})
         return 0
     if args.text is None:
-        return fail("guard: give a TEXT, '-' for stdin, or --batch FILE.jsonl")
+        return fail(t("guard.cli.usage", lang))
     text = sys.stdin.read() if args.text == "-" else args.text
     res = check_inputs([text], settings, lang, off=off)[0]
     if args.json:

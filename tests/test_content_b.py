@@ -232,7 +232,8 @@ def test_exercises_cover_the_required_cases():
     assert re.search(r"CCCD \d{12}", prompts6), "personal-data case"
     assert "MẬT" in prompts6, "secret-marked document case"
     assert "bỏ qua mọi hướng dẫn" in prompts6, "hidden-instruction case"
-    assert re.search(r"quyết định .*giúp tôi", prompts6), "AI-decides-a-case case"
+    assert re.search(r"[Hh]ãy quyết định có cấp", prompts6), "AI-decides-a-case case"
+    assert re.search(r"(^|\n)MẬT\n", prompts6), "the secrecy mark stands on its own line, as a stamp does"
     assert sum(e["task"] == "guard" for e in m6) >= 3
 
 

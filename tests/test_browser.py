@@ -86,8 +86,8 @@ def ask(page, question: str):
     page.fill("#question textarea", question)
     page.press("#question textarea", "Enter")
     page.wait_for_function(
-        "n => document.querySelectorAll('#chat .message').length >= n + 2 && "
-        "!document.querySelector('#chat').innerText.includes('⏳')", arg=n)
+        "n => { const m = document.querySelectorAll('#chat .message');"
+        " return m.length >= n + 2 && !m[m.length - 1].innerText.trim().startsWith('Đang'); }", arg=n)
 
 
 def last_answer(page) -> str:
@@ -158,7 +158,8 @@ def test_run_an_exercise(browser, app):
     assert page.get_by_role("tab", name="Hỏi đáp").get_attribute("aria-selected") == "true"
     page.click("#send")
     page.wait_for_selector("#sources .src-card")
-    page.wait_for_function("!document.querySelector('#chat').innerText.includes('⏳')")
+    page.wait_for_function("(() => { const m = document.querySelectorAll('#chat .message');"
+                           " return m.length >= 2 && !m[m.length - 1].innerText.trim().startsWith('Đang'); })()")
     assert "60" in last_answer(page)
     shot(page, "05_exercise_answer")
     page.get_by_role("tab", name="Bài tập").click()
@@ -202,7 +203,7 @@ def test_trainer_reindexes_and_trainee_cannot(browser, app):
     page.get_by_role("tab", name="Giảng viên").click()
     page.wait_for_function("document.querySelector('#tr-status').innerText.includes('văn bản')")
     page.click("#tr-reindex")
-    page.wait_for_function("document.querySelector('#tr-reindex-out').innerText.includes('✅')")
+    page.wait_for_function("document.querySelector('#tr-reindex-out').innerText.includes('✓')")
     assert "0 tệp lỗi" in page.inner_text("#tr-reindex-out")
     page.click("#tr-refresh")
     page.wait_for_function("document.querySelector('#tr-glass').innerText.includes('BM25')")
@@ -219,7 +220,7 @@ def test_private_upload_is_invisible_to_another_browser(browser, app, tmp_path):
     accept_terms(a)
     a.click("#ask-options button") if a.locator("#ask-options button").count() else a.click("#ask-options")
     a.locator("#upload input[type=file]").set_input_files(str(secret))
-    a.wait_for_function("document.querySelector('#upload-status').innerText.includes('✅')")
+    a.wait_for_function("document.querySelector('#upload-status').innerText.includes('✓')")
     ask(a, question)
     a.wait_for_selector("#sources .src-card")
     assert "tệp riêng" in a.inner_text("#sources")

@@ -67,7 +67,9 @@ def _words(text: str) -> set[str]:
 
 def best_sentences(passage: str, query: str, n: int = 2, limit: int = 500) -> str:
     """The ``n`` sentences of a passage sharing most words with the query, in passage order (headings skipped)."""
-    sents = [x for x in sentences(passage) if not _HEADING.match(x) and len(x.split()) >= 4] or sentences(passage)
+    sents = [x for x in sentences(passage) if not _HEADING.match(x) and len(x.split()) >= 4]
+    if not sents:  # a heading-only passage has nothing to quote
+        return ""
     q = _words(query)
     ranked = sorted(range(len(sents)), key=lambda i: (-len(q & _words(sents[i])), i))[:n]
     return " ".join(sents[i] for i in sorted(ranked))[:limit]
@@ -371,11 +373,13 @@ class Services:
         good = [h for h in hits if h.lexical_score > 0 or h.dense_score > 0.35]
         if not good:
             return dict(base, answer=t("ui.no_answer", lang), abstained=True)
-        top = good[:3]
+        quotes = [(h, best_sentences(h.passage, query)) for h in good]
+        top = [(h, q) for h, q in quotes if q][:3]
+        if not top:
+            return dict(base, answer=t("ui.no_answer", lang), abstained=True)
         lines = [t("ui.offline_intro", lang)]
         cits = []
-        for n, h in enumerate(top, start=1):
-            quote_ = best_sentences(h.passage, query)
+        for n, (h, quote_) in enumerate(top, start=1):
             lines.append(f"- **{h.breadcrumb}**: {quote_} [{n}]")
             cits.append(citation(n, h))
         if g is not None and g.decision == "warn":

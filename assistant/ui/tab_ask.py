@@ -35,7 +35,7 @@ def sources_html(citations: list[dict], lang: str) -> str:
         src = c.get("source", "")
         if src and not src.startswith("upload:"):
             meta.append(html.escape(src))
-        passage = " ".join((c.get("passage") or "").split())
+        passage = " ".join(re.sub(r"(?m)^\s*#{1,6}\s*", "", c.get("passage") or "").split())
         if len(passage) > 700:
             passage = passage[:700] + "…"
         link = ""
@@ -134,6 +134,9 @@ def build(ctx: Ctx) -> None:
                     exp_docx = reg.add(gr.Button(size="sm", elem_id="export-docx"), value="ask.export_docx")
                 exp_file = reg.add(gr.File(interactive=False, elem_id="export-file", height=80), label="ask.export_file")
     ctx.c.update(question=question, chatbot=chatbot, conv=conv, docs=docs, send=send)
+    # the document list follows re-indexing: refreshed on every page load
+    ctx.c.setdefault("on_lang", []).append(
+        (lambda lang: (gr.update(choices=ctx.services.documents()),), [lang_in], [docs]))
 
     # ------------------------------------------------------------ handlers
     def respond(q, chat, turns, lang, priv, scope_v, doc_list, request: gr.Request):
@@ -153,7 +156,8 @@ def build(ctx: Ctx) -> None:
             for typ, data in ctx.services.ask_stream(q, lang=lang, history=history, sources=doc_list or None,
                                                      private=priv, scope=scope_v or "corpus", who=ctx.who(request)):
                 if typ == "status":
-                    chat[-1] = {"role": "assistant", "content": str(data)}
+                    msg = data.get("message", "") if isinstance(data, dict) else str(data)
+                    chat[-1] = {"role": "assistant", "content": f"_{msg}_" if msg else "…"}
                 elif typ == "token":
                     answer += str(data)
                     chat[-1] = {"role": "assistant", "content": answer}

@@ -31,6 +31,8 @@ def build(ctx: Ctx) -> None:
             reg.add(gr.Markdown(), lambda lang: {"value": f"### {tr('sum.sources', lang)}"})
             srcs = gr.HTML(elem_id="sum-sources")
     ctx.c["sum_doc"] = doc
+    ctx.c.setdefault("on_lang", []).append(
+        (lambda lang: (gr.update(choices=ctx.services.documents()),), [lang_in], [doc]))
     own = gr.State(None, time_to_live=s.upload_ttl_min * 60, delete_callback=lambda ix: ix and ix.clear())
     chosen = gr.State("")
 

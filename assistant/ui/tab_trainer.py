@@ -96,7 +96,7 @@ def build(ctx: Ctx) -> None:
         usage = reg.add(gr.BarPlot(x="kind", y="n", elem_id="tr-usage", height=240), label="tr.usage_plot")
         fb = reg.add(gr.BarPlot(x="reason", y="n", color="rating", elem_id="tr-feedback", height=240), label="tr.feedback_plot")
     export = reg.add(gr.Button(size="sm", elem_id="tr-export"), value="tr.export_csv")
-    export_files = gr.File(interactive=False, file_count="multiple", elem_id="tr-export-files", height=80)
+    export_files = gr.File(interactive=False, file_count="multiple", elem_id="tr-export-files", height=80, visible=False)
     reg.add(gr.Markdown(), value="tr.eval")
     eval_md = gr.Markdown(elem_id="tr-eval")
 
@@ -110,8 +110,11 @@ def build(ctx: Ctx) -> None:
         u = pd.DataFrame(ctx.services.logs.usage() or [], columns=["kind", "n", "ms"])
         f = pd.DataFrame(ctx.services.logs.feedback_counts() or [], columns=["rating", "reason", "n"])
         f["reason"] = f["reason"].replace("", "-")
+        u_lim = [0, int(u["n"].max()) + 1] if len(u) else None
+        f_lim = [0, int(f["n"].max()) + 1] if len(f) else None
         return (status_md(ctx, lang), gr.update(choices=choices, value=choices[0][1] if choices else None),
-                glass_md(evs[0] if evs else None, lang), u, f, latest_eval(ctx) or tr("tr.no_eval", lang))
+                glass_md(evs[0] if evs else None, lang), gr.update(value=u, y_lim=u_lim),
+                gr.update(value=f, y_lim=f_lim), latest_eval(ctx) or tr("tr.no_eval", lang))
 
     outs = [status, recent, glass, usage, fb, eval_md]
     refresh.click(load_all, [lang_in], outs, api_visibility="private")
@@ -138,7 +141,7 @@ def build(ctx: Ctx) -> None:
             rep = ctx.services.reindex(progress=cb, lang=lang)
         except Exception as exc:  # noqa: BLE001
             msg = exc.message(lang) if hasattr(exc, "message") else t("ui.error", lang, detail=str(exc)[:200])
-            return "❌ " + msg, status_md(ctx, lang)
+            return "✗ " + msg, status_md(ctx, lang)
         if rep.get("busy"):
             return t("ui.reindex_busy", lang), gr.update()
         lines = [t("ui.reindex_done", lang, summary=rep["summary"])]
@@ -174,7 +177,7 @@ def build(ctx: Ctx) -> None:
             shutil.copyfile(p, dest)
             added.append(html.escape(p.name))
         msg = [tr("tr.upload_done", lang, names=", ".join(added))] if added else []
-        return "\n\n".join(msg + ["❌ " + e for e in errors]), None
+        return "\n\n".join(msg + ["✗ " + e for e in errors]), None
 
     shared.upload(add_shared, [shared, lang_in], [shared_out, shared], api_visibility="private")
 
@@ -188,6 +191,6 @@ def build(ctx: Ctx) -> None:
             p = d / f"{table}.csv"
             p.write_text("\ufeff" + ctx.services.logs.to_csv(table), encoding="utf-8")
             paths.append(str(p))
-        return paths
+        return gr.update(value=paths, visible=True)
 
     export.click(do_export, None, export_files, api_visibility="private")

@@ -28,6 +28,8 @@ RE_CLAUSE = re.compile(r"^(\d{1,3})\.\s+\S")
 RE_POINT = re.compile(r"^([a-zđ])\)\s+\S")
 RE_CLOSING = re.compile(r"^(Nơi nhận|Recipients)\s*:?", re.I)
 RE_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+# "I. MỤC ĐÍCH, YÊU CẦU" — the Roman-numbered parts of plans and reports (upper case, short)
+RE_ROMAN_PART = re.compile(rf"^({_ROMAN})\.\s+(\S.*)$")
 
 
 @dataclass
@@ -157,6 +159,12 @@ def _sections(doc: LoadedDoc) -> list[_Unit]:
     for ln in _lines(doc):
         s = ln.text.strip()
         m = RE_MD_HEADING.match(s)
+        r = RE_ROMAN_PART.match(_clean(s)) if not m else None
+        if r and len(s) <= 120 and r.group(2).upper() == r.group(2):
+            level, title = 2, _clean(s)
+            path = [(lv, t) for lv, t in path if lv < level] + [(level, title)]
+            units.append(_Unit("section", heading=title, crumbs=[t for _, t in path][-2:], lines=[_Line(s, ln.page)]))
+            continue
         if m:
             level, title = len(m.group(1)), _clean(m.group(2))
             path = [(lv, t) for lv, t in path if lv < level] + [(level, title)]

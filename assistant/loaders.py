@@ -323,6 +323,13 @@ def extract_metadata(text: str) -> dict[str, str]:
                 break
         if meta["doc_type"]:
             break
+    if not meta["doc_type"]:
+        # an official letter has no type-name line: its summary starts with "V/v"
+        for ln in lines:
+            m = re.match(r"^V/v\.?\s*(.+)$", ln)
+            if m:
+                meta["doc_type"], meta["title"] = "Công văn", "Công văn về " + m.group(1).strip()
+                break
     if not meta["title"]:
         for ln in lines:
             if not _NOISE.match(ln) and not _RE_NUMBER.search(ln) and not _RE_DATE_VI.search(ln):

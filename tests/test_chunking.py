@@ -162,3 +162,19 @@ def test_metadata_values_are_chroma_safe(chunker):
     for c in chunker.chunk(_md(LEGAL_MD)):
         for k, v in c.metadata.items():
             assert isinstance(v, (str, int, float, bool)), (k, v)
+
+
+def test_plan_parts_in_roman_numerals_become_sections(chunker):
+    text = ("ỦY BAN NHÂN DÂN QUẬN THỬ\nSố: 45/KH-UBND\nKẾ HOẠCH\nChuyển đổi số năm 2025\n\n"
+            "I. MỤC ĐÍCH, YÊU CẦU\nNâng tỷ lệ hồ sơ trực tuyến lên 80%.\n\nII. NHIỆM VỤ\nSố hóa hồ sơ tồn đọng.\n")
+    chunks = chunker.chunk(_md(text, "kh.md"))
+    crumbs = {c.metadata["breadcrumb"] for c in chunks}
+    assert any(c.endswith("I. MỤC ĐÍCH, YÊU CẦU") for c in crumbs)
+    assert any(c.endswith("II. NHIỆM VỤ") and "MỤC ĐÍCH" not in c for c in crumbs)
+
+
+def test_official_letter_is_recognised_by_its_summary_line():
+    from assistant.loaders import extract_metadata
+
+    meta = extract_metadata("ỦY BAN NHÂN DÂN QUẬN THỬ\nSố: 512/UBND-VP\nV/v đôn đốc giải quyết hồ sơ quá hạn\nThử, ngày 02 tháng 10 năm 2025\n")
+    assert meta["doc_type"] == "Công văn" and meta["title"] == "Công văn về đôn đốc giải quyết hồ sơ quá hạn"

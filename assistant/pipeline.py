@@ -173,6 +173,17 @@ class Pipeline:
     def _redact(self) -> bool:
         return bool(self.settings.redact_outbound) and self.settings.backend == "openai"
 
+    def _stored_vectors(self, hits: list):
+        """The chunks' embeddings as stored at index time (None when one is not in the store, e.g. pasted text)."""
+        ids = [h.chunk_id for h in hits]
+        if any(i.startswith("pasted:") for i in ids):
+            return None
+        got = self.retriever.store.collection.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"]))
+        if set(by_id) != set(ids):
+            return None
+        return [by_id[i] for i in ids]
+
     def document_hits(self, sources: list[str], articles: list[str] | None = None) -> list:
         """Every chunk of these documents, in document order (optionally only some articles)."""
         from assistant.retrieval import Hit
@@ -302,7 +313,8 @@ class Pipeline:
             check_relevance = True
         timings["retrieve_ms"] = (time.perf_counter() - tr) * 1000
         if check_relevance:
-            rel = relevance(query, hits, doc_freq(self.retriever.lexical), s)
+            dense_reads = bool(getattr(self.embedder, "multilingual", False)) or query_lang(query) == "en"
+            rel = relevance(query, hits, doc_freq(self.retriever.lexical), s, dense_reads=dense_reads)
             res.relevance = rel.as_json()
             if rel.abstain:
                 res.hits = hits
@@ -347,7 +359,8 @@ class Pipeline:
         # 5. citations
         yield Event("status", {"stage": "check", "message": t("answers.status_check", lang)})
         tc = time.perf_counter()
-        checked = cite.check(answer, used, self.embedder if used else None, lang, skip=skip)
+        checked = cite.check(answer, used, self.embedder if used else None, lang, skip=skip,
+                             chunk_vectors=self._stored_vectors)
         res.answer, res.citations, res.unsupported = checked.answer, checked.citations, checked.unsupported
         res.groundedness = checked.groundedness
         res.hits = used

@@ -51,24 +51,65 @@ def _candidates(hit) -> list[str]:
 
 
 # ---------------------------------------------------------------- qa
+MONEY = re.compile(r"\d[\d.,]*\s*(?:đồng|VND|VNĐ|vnđ|triệu|nghìn|tỷ)|miễn\s+(?:phí|lệ\s+phí)|free of charge|no fee|"
+                   r"\bVND\b|\d[\d.,]*\s*%", re.I)
+UNIT_EN = re.compile(r"\b(?:People's Committee|Department|Office|Division|Committee|Centre|Center|Police|Inspectorate)\b")
+# what kind of answer the question asks for (a sentence holding that kind of fact gets a bonus)
+QUESTION_TYPES = {
+    "time": re.compile(r"bao lâu|khi nào|mấy ngày|bao nhiêu ngày|bao nhiêu giờ|thời hạn|hạn chót|ngày nào|trước ngày|"
+                       r"how long|\bwhen\b|how many (?:days|hours|months|weeks|working)|deadline|within", re.I),
+    "money": re.compile(r"bao nhiêu tiền|lệ phí|\bphí\b|chi phí|kinh phí|mức thu|\bgiá\b|\bfee|\bcost|how much|price", re.I),
+    "unit": re.compile(r"cơ quan nào|(?-i:\bai\b)|đơn vị nào|ở đâu|nơi nào|\bwho\b|which (?:agency|office|authority|unit|body)|"
+                       r"\bwhere\b", re.I),
+}
+SENTENCE_WEIGHT = 0.3  # score = 0.3 * sentence coverage + 0.7 * its chunk's coverage (+ type bonus), x rank prior
+TYPE_BONUS = 0.3
+RANK_PRIOR = 0.1
+
+
+def question_types(question: str) -> list[str]:
+    return [k for k, p in QUESTION_TYPES.items() if p.search(question)]
+
+
+def has_type(kind: str, sentence: str) -> bool:
+    if kind == "time":
+        return bool(DEADLINE.search(sentence))
+    if kind == "money":
+        return bool(MONEY.search(sentence))
+    return bool(UNIT_HEAD.search(sentence) or UNIT_EN.search(sentence))
+
+
 def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:
+    """Quote the best sentence (and a close second from the same passage) of the top passages.
+
+    A sentence's score mixes its own coverage of the question's terms with its
+    passage's (the article heading and neighbours give context), a bonus when it
+    holds the kind of fact asked for (a deadline, an amount, a unit), and a
+    small prior for the retrieval rank. Quotes come from one passage only:
+    citing several near-duplicates lowers precision without helping the reader.
+    """
     top = hits[:QA_TOP_HITS]
     terms = content_terms(query)
+    kinds = question_types(query)
     cands: list[tuple[float, int, int, str]] = []  # (score, hit index, order, sentence)
     for i, h in enumerate(top):
-        prior = 1.0 - 0.1 * i
+        ccov = coverage(terms, h.text, df)
         for j, s in enumerate(_candidates(h)):
-            cands.append((coverage(terms, s, df) * prior, i, j, s))
+            v = SENTENCE_WEIGHT * coverage(terms, s, df) + (1 - SENTENCE_WEIGHT) * ccov
+            if any(has_type(k, s) for k in kinds):
+                v += TYPE_BONUS
+            cands.append((v * (1.0 - RANK_PRIOR * i), i, j, s))
     if not cands:
         return t("answers.offline_intro", lang), top
     if max(c[0] for c in cands) <= 0 and embedder is not None:
-        # no shared term (e.g. an English question on Vietnamese text): rank by embedding similarity
+        # no shared term (e.g. a question in another language): rank by embedding similarity
         vecs = embedder.encode([query] + [c[3] for c in cands])
         sims = vecs[1:] @ vecs[0]
-        cands = [(float(sim) * (1.0 - 0.1 * c[1]), c[1], c[2], c[3]) for sim, c in zip(sims, cands)]
+        cands = [(float(sim) * (1.0 - RANK_PRIOR * c[1]), c[1], c[2], c[3]) for sim, c in zip(sims, cands)]
     cands.sort(key=lambda c: (-c[0], c[1], c[2]))
-    best = cands[0][0]
-    chosen = [c for c in cands if c[0] >= 0.5 * best][:QA_MAX_SENTENCES] if best > 0 else cands[:1]
+    best = cands[0]
+    chosen = [best] + [c for c in cands[1:] if c[1] == best[1] and c[0] >= 0.85 * best[0]][: QA_MAX_SENTENCES - 1]
+    chosen.sort(key=lambda c: c[2])  # document order within the passage
     lines = [t("answers.offline_intro", lang), ""]
     for _, i, _, s in chosen:
         lines.append(f"- {_quote(s)} [{i + 1}]")

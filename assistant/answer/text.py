@@ -10,18 +10,25 @@ from assistant.textnorm import STOP_UNIGRAMS, fold, nfc_lower
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # question words and fillers that carry no topic (folded forms)
 _QUESTION_WORDS = {fold(w) for w in """nào gì đâu bao nhiêu lâu mấy sao thế ai khi muốn cần tôi em anh chị xin hỏi hãy cho biết
-    vậy thì còn đó này kia ra sao như là có được không phải những các và của một
+    vậy thì còn đó này kia ra sao như là có được không phải những các và của một lúc lỡ mình
     what which who whom whose when where why how much many does do did is are was were can could should would will
-    i you we they it me my our your please tell about there any""".split()}
+    i you we they it me my our your their his her please tell about there any have has had be been get""".split()}
 _STOP = {fold(w) for w in STOP_UNIGRAMS} | _QUESTION_WORDS
 _SENT_END = re.compile(r"(?<=[^\W\d_][.!?;:])\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ0-9])")
 _HEAD = re.compile(r"^(?:#+\s*)?(Điều|ĐIỀU|Article|ARTICLE|Chương|CHƯƠNG|Chapter|Mục|MỤC|Phần|PHẦN)\s+[\dIVXLC]+")
 _ITEM = re.compile(r"^\s*(?:\d{1,3}\.|[a-zđ]\)|[-*•+])\s+")
 
 
+def _stem(w: str) -> str:
+    # English plurals ("parents" -> "parent"); Vietnamese syllables never end in "s"
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w.isascii():
+        return w[:-1]
+    return w
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased, accent-folded syllables/words."""
-    return [fold(w) for w in _WORD.findall(nfc_lower(text))]
+    """Lower-cased, accent-folded syllables/words (English plurals stripped)."""
+    return [_stem(fold(w)) for w in _WORD.findall(nfc_lower(text))]
 
 
 def content_terms(text: str) -> list[str]:
@@ -91,12 +98,25 @@ def doc_freq(lexical) -> DocFreq:
         return d
 
 
+BIGRAM_WEIGHT = 0.5  # a syllable pair may straddle two words ("hồ sơ | khai sinh"): half weight
+UNSEEN_WEIGHT = 1.5  # a term the corpus never uses is strong evidence that the topic is absent
+
+
+def term_weight(term: str, df: DocFreq | None) -> float:
+    w = df.idf(term) if df else 1.0
+    if "_" in term:
+        w *= BIGRAM_WEIGHT
+    if df is not None and df.df.get(term, 0) == 0:
+        w *= UNSEEN_WEIGHT
+    return w
+
+
 def coverage(query_terms: list[str], text: str, df: DocFreq | None) -> float:
-    """IDF-weighted share of the query's terms found in ``text`` (0..1)."""
+    """Weighted share of the query's terms found in ``text`` (0..1): IDF, halved for bigrams, more for unseen terms."""
     q = list(dict.fromkeys(query_terms))
     if not q:
         return 0.0
     have = set(content_terms(text))
-    weights = [df.idf(t) if df else 1.0 for t in q]
+    weights = [term_weight(t, df) for t in q]
     total = sum(weights) or 1.0
     return sum(w for t, w in zip(q, weights) if t in have) / total

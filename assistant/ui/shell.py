@@ -36,7 +36,8 @@ a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visib
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; overflow-x: hidden; }
   .gradio-container .row { flex-wrap: wrap !important; }
-  .gradio-container .column { min-width: 0 !important; flex: 1 1 100% !important; }
+  .gradio-container .column, .gradio-container .row > * { min-width: 0 !important; flex: 1 1 100% !important; }
+  .gradio-container .prose, #terms li { overflow-wrap: anywhere; }
   #chat { height: 380px !important; }
 }
 """

@@ -52,6 +52,8 @@ bench: install
 
 eval: index
 	$(BIN)/python -m assistant eval retrieval
+	$(BIN)/python -m assistant eval guardrails
+	-$(BIN)/python -m assistant eval answers
 
 clean:
 	rm -rf .assistant .pytest_cache

@@ -296,3 +296,22 @@ def test_cli_batch_and_stream(fx, capsys, tmp_path):
                  "--store", s.store_dir, "--stream"]) == 0
     text = capsys.readouterr().out
     assert "ngân sách" in text and "quy-dinh-cay-xanh.md" in text
+
+
+def test_eval_answers_with_a_judge(fx):
+    """run_answers with a (scripted) LLM: metrics, and the judge's faithfulness/relevance parsed."""
+    from assistant.evals.answers import run_answers
+
+    s, r = fx
+    rows = [x for x in load_questions() if x["id"] in ("in01", "in05", "out02")]
+    llm = scripted("Trụ sở tiếp công dân mở cửa vào sáng thứ Ba và sáng thứ Năm hằng tuần [1].",
+                   '{"faithfulness": 5, "relevance": 4}',
+                   "Phòng Quản lý đô thị cấp giấy phép chặt hạ cây xanh trên đường phố [1].",
+                   "Điểm: faithfulness 3")  # unparsable verdict: skipped and counted
+    res = run_answers(s.with_(backend="openai"), retriever=r, index=False, rows=rows, judge=True, llm=llm)
+    m = res["metrics"]
+    assert res["backend"] == "openai" and res["out_of_corpus"] == 1
+    assert m["abstention_accuracy"] == 1.0 and m["citation_precision"] == 1.0 and m["citation_recall"] == 1.0
+    assert m["judge_faithfulness"] == 5.0 and m["judge_relevance"] == 4.0 and m["judge_unparsed"] == 1
+    judge_prompt = llm.calls[1][1][1]
+    assert "Trụ sở tiếp công dân mở cửa vào sáng thứ Ba" in judge_prompt

@@ -104,14 +104,14 @@ def template_names() -> list[str]:
 
 
 # ---------------------------------------------------------------- passages
-def quote_as_data(text: str) -> str:
+def quote_as_data(text: str, lang: str = "vi") -> str:
     """Quote untrusted text as data (assistant.guard.quote_as_data when the guard package provides it)."""
     try:
         from assistant.guard import quote_as_data as guard_quote  # type: ignore[attr-defined]
     except ImportError:
         guard_quote = None
     if guard_quote is not None:
-        return guard_quote(text)
+        return guard_quote(text, lang)
     return "<<<DỮ LIỆU / DATA>>>\n" + text.replace("<<<", "‹‹‹").replace(">>>", "›››") + "\n<<<HẾT DỮ LIỆU / END DATA>>>"
 
 
@@ -126,7 +126,7 @@ def cite_label(meta: dict, lang: str = "vi") -> str:
 def passage_block(n: int, hit, lang: str = "vi") -> str:
     body = hit.passage.strip()
     if "indirect_injection" in (hit.metadata.get("guard_flags") or ""):
-        body = quote_as_data(body)
+        body = quote_as_data(body, lang)
     return f"[{n}] {cite_label(hit.metadata, lang)}\n{body}"
 
 

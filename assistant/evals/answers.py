@@ -90,7 +90,8 @@ def _judge(pipe, row, res, lang) -> dict | None:
 
 
 def run_answers(settings, datasets: Path = DATASETS, index: bool = True, judge: bool = False, embedder=None,
-                retriever=None, rows: list[dict] | None = None, progress=None) -> dict:
+                retriever=None, rows: list[dict] | None = None, progress=None, llm=None) -> dict:
+    """Metrics over the answer sets. ``llm``: a chat model to use instead of the configured server (tests)."""
     from assistant.pipeline import Pipeline, Request
 
     t0 = time.perf_counter()
@@ -102,7 +103,7 @@ def run_answers(settings, datasets: Path = DATASETS, index: bool = True, judge: 
         from assistant.retrieval import Retriever
 
         retriever = Retriever(settings, embedder=embedder)
-    pipe = Pipeline(settings, retriever=retriever)
+    pipe = Pipeline(settings, retriever=retriever, llm=llm)
     rows = load_rows(datasets) if rows is None else rows
     cited_total = cited_gold = 0
     recall_hits = in_n = out_n = out_abstained = in_abstained = 0
@@ -143,7 +144,7 @@ def run_answers(settings, datasets: Path = DATASETS, index: bool = True, judge: 
             facts += len(row.get("must_include") or [])
             facts_found += len(row.get("must_include") or []) - len(missing)
             item["missing_facts"] = missing
-            if judge and not res.abstained and res.error is None and res.backend == "openai":
+            if judge and not res.abstained and res.error is None and pipe.uses_llm:
                 v = _judge(pipe, row, res, res.lang)
                 if v is None:
                     judge_failed += 1
@@ -169,7 +170,7 @@ def run_answers(settings, datasets: Path = DATASETS, index: bool = True, judge: 
         metrics["judge_unparsed"] = judge_failed
     ms_sorted = sorted(ms)
     out = {
-        "backend": pipe.settings.backend if not judge else "openai",
+        "backend": "openai" if pipe.uses_llm else "offline",
         "questions": len(rows), "in_corpus": in_n, "out_of_corpus": out_n,
         "metrics": metrics,
         "calibration": best_threshold(scores),

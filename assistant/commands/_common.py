@@ -32,3 +32,28 @@ def print_json(obj) -> None:
 def fail(message: str, code: int = 1) -> int:
     sys.stderr.write(message.rstrip() + "\n")
     return code
+
+
+def read_batch(path: str) -> tuple[list[tuple[object, dict]], list[int]]:
+    """Lines of a JSONL batch file ('-' = stdin): ([(id, row)], [numbers of bad lines]).
+
+    Each good line is a JSON object with a "text" (str); its "id" defaults to the line number.
+    """
+    import json
+
+    f = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    rows, bad = [], []
+    with f:
+        for n, line in enumerate(f, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row.get("text"), str):
+                    raise TypeError
+            except (ValueError, TypeError, AttributeError):
+                bad.append(n)
+                continue
+            rows.append((row.get("id", n), row))
+    return rows, bad

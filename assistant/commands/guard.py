@@ -10,10 +10,9 @@
 """
 from __future__ import annotations
 
-import json
 import sys
 
-from assistant.commands._common import fail, print_json, settings_from
+from assistant.commands._common import fail, print_json, read_batch, settings_from
 
 
 def register(sub) -> None:
@@ -65,18 +64,8 @@ def run(args) -> int:
     if dis and not args.json:
         sys.stderr.write(t("guard.off_notice", lang, names=", ".join(sorted(dis))) + "\n")
     if args.batch:
-        f = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-        rows, bad = [], []
-        with f:
-            for n, line in enumerate(f, start=1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    row = json.loads(line)
-                    rows.append((row.get("id", n), str(row["text"])))
-                except (ValueError, KeyError, TypeError, AttributeError):
-                    bad.append(n)
+        got, bad = read_batch(args.batch)
+        rows = [(rid, row["text"]) for rid, row in got]
         results = check_inputs([text for _, text in rows], settings, lang, off=off)
         for (rid, _), res in zip(rows, results):
             if args.json:

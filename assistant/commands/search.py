@@ -1,11 +1,10 @@
 """``assistant search``: hybrid search over the index (one query or a JSONL batch)."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 
-from assistant.commands._common import add_store_args, fail, print_json, settings_from
+from assistant.commands._common import add_store_args, fail, print_json, read_batch, settings_from
 
 
 def register(sub) -> None:
@@ -46,19 +45,11 @@ def run(args) -> int:
         return fail(t("index.no_index", settings.lang, store=settings.store_dir))
     k = settings.top_k
     if args.batch:
-        f = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-        with f:
-            for n, line in enumerate(f, start=1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    row = json.loads(line)
-                    text = row["text"]
-                except (ValueError, KeyError, TypeError):
-                    print_json({"id": None, "line": n, "error": "each line must be a JSON object with 'id' and 'text'"})
-                    continue
-                print_json(_result(retriever, row.get("id", n), text, args, k))
+        rows, bad = read_batch(args.batch)
+        for rid, row in rows:
+            print_json(_result(retriever, rid, row["text"], args, k))
+        for n in bad:
+            print_json({"id": None, "line": n, "error": "each line must be a JSON object with 'id' and 'text'"})
         return 0
     res = _result(retriever, None, args.query, args, k)
     if args.json:

@@ -7,6 +7,7 @@ never holds a phone number or an ID card number a trainee typed.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import sqlite3
@@ -44,6 +45,11 @@ def redact(text: str | None) -> str:
     """``text`` with personal data replaced by placeholders (the guard's Redactor)."""
     if not text:
         return text or ""
+    return _redact(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _redact(text: str) -> str:  # answers and prompts repeat across a class: redact each text once
     try:
         from assistant.guard import Redactor
 
@@ -68,6 +74,7 @@ class LogStore:
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)
         con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; one fsync per checkpoint, not per answer
         con.row_factory = sqlite3.Row
         return con
 
@@ -78,7 +85,7 @@ class LogStore:
                   timings: dict | None = None, abstained: bool = False) -> int:
         guard = guard or {}
         row = (time.time(), session, user, role, kind, lang, redact(question), redact(answer),
-               _dumps(sources or []), redact(_dumps(hits or [])), redact(prompt),
+               _dumps(sources or []), _dumps(hits or []), redact(prompt),
                _dumps(guard), guard.get("decision", "allow"), backend, float(ms), _dumps(timings or {}),
                int(bool(abstained)))
         with self._lock, self._connect() as con:

@@ -13,11 +13,15 @@ def _md(ex: dict | None, lang: str) -> str:
         return ""
     parts = [f"### {exlib.text(ex, 'title', lang)}"]
     if ex.get("level"):
-        parts.append(f"_{tr('ex.level', lang)}: {ex['level']}_")
+        try:
+            level = tr(f"ex.level_{ex['level']}", lang)
+        except KeyError:
+            level = str(ex["level"])
+        parts.append(f"_{tr('ex.level', lang)}: {level}_")
     parts.append(exlib.text(ex, "instructions", lang))
     docs = ex.get("documents") or []
     if docs:
-        parts.append("📄 " + ", ".join(f"`{d}`" for d in docs))
+        parts.append(f"**{tr('ex.documents', lang)}:** " + ", ".join(f"`{d}`" for d in docs))
     mistakes = exlib.items(ex, "mistakes", lang)
     if mistakes:
         parts.append(f"**{tr('ex.mistakes', lang)}**\n" + "\n".join(f"- {m}" for m in mistakes))

@@ -1,0 +1,286 @@
+"""``assistant eval all``: retrieval, answers, guardrails and speed for one or more configurations, one report.
+
+Each ``--config FILE`` is a .env-style file of ``ASSISTANT_*`` lines layered over the current environment
+(and ``.env``); its name is the file stem. No config = the current settings, named ``default``.
+The report (``report.md``, ``report.html``, ``report.json``) goes to ``--out`` (default ``reports/eval-<timestamp>``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+# No telemetry from any evaluation or vector library we might touch.
+for _k, _v in {"ANONYMIZED_TELEMETRY": "False", "DO_NOT_TRACK": "1", "RAGAS_DO_NOT_TRACK": "true",
+               "DEEPEVAL_TELEMETRY_OPT_OUT": "YES", "HF_HUB_DISABLE_TELEMETRY": "1"}.items():
+    os.environ.setdefault(_k, _v)
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TOLERANCE = 0.02  # a metric that moves the wrong way by more than this is a regression
+LOWER_IS_BETTER = {"false_abstention_rate", "benign_false_alarms", "marking_false_positives", "injection_fp_rate",
+                   "xquad_flagged_rate", "judge_unparsed"}
+
+
+def config_settings(path: str | None, env_file: str | None = ".env", base_env: dict | None = None, **overrides):
+    """(name, Settings): the file's ASSISTANT_* lines over the current environment."""
+    from assistant.config import load_settings, read_env_file
+
+    env = dict(os.environ if base_env is None else base_env)
+    name = "default"
+    if path:
+        env.update(read_env_file(path))
+        name = Path(path).stem
+    return name, load_settings(env=env, env_file=env_file, **overrides)
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    return round(v[min(len(v) - 1, int(round(q * (len(v) - 1))))], 1)
+
+
+def _retrieval_thresholds(report: dict, mode: str) -> list[dict]:
+    """The thresholds (written for the default hybrid mode) applied to this configuration's own mode."""
+    from assistant.evals.retrieval import thresholds
+
+    out = []
+    for set_name, modes in thresholds().items():
+        res = report["sets"].get(set_name)
+        if res is None:
+            continue
+        got = res["modes"].get(mode, {}).get("metrics", {})
+        for _tmode, metrics in modes.items():
+            for metric, minimum in metrics.items():
+                value = got.get(metric)
+                out.append({"name": f"{set_name} {metric}", "rule": f">= {minimum}", "value": value,
+                            "met": value is not None and value >= minimum})
+    return out
+
+
+def _rows(res: dict) -> list[dict]:
+    return [{"name": k, "rule": " ".join(f"{'>=' if op == 'min' else '<='} {v}" for op, v in (r["rule"].items() if isinstance(r["rule"], dict) else [("min", r["rule"])])),
+             "value": r["value"], "met": r["met"]} for k, r in (res or {}).items()]
+
+
+def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False, quick: bool = False,
+               limit: int | None = None, answers: bool = True, index: bool = True, datasets=None, log=print) -> dict:
+    """Every area for one configuration. An area that fails is reported as an error, not raised."""
+    from assistant.embeddings import get_embedder
+    from assistant.evals.retrieval import evaluate, load_jsonl, xquad_questions, xquad_retriever, DATASETS, SHARED
+    from assistant.retrieval import Retriever
+
+    t0 = time.perf_counter()
+    import dataclasses
+
+    out: dict = {"name": name, "settings": {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if "key" not in f.name and f.name != "extra"},
+                 "errors": {}}
+    mode = settings.retrieval_mode
+    embedder = get_embedder(settings.embedding_model, settings.embedding_batch)
+    out["embedding_model"] = embedder.name
+    if index:
+        from assistant.indexer import run_index
+
+        run_index(settings, embedder=embedder)
+    retriever = Retriever(settings, embedder=embedder)
+
+    # retrieval: the configuration's own mode
+    log(f"[{name}] retrieval ({mode})")
+    questions: list[dict] = []
+    for f in sorted(datasets.glob("retrieval_*.jsonl")):
+        questions.extend(load_jsonl(f))
+    if limit:
+        questions = questions[:limit]
+    rep: dict = {"embedding_model": embedder.name, "mode": mode, "sets": {}}
+    try:
+        rep["sets"]["corpus"] = evaluate(retriever, questions, (mode,))
+        for lang in ("vi", "en"):
+            sub = [q for q in questions if q.get("lang", "vi") == lang]
+            if sub:
+                rep["sets"][f"corpus-{lang}"] = evaluate(retriever, sub, (mode,))
+        if xquad and (SHARED / "data" / "xquad").is_dir():
+            xr = xquad_retriever(settings, "vi", embedder)
+            _, qv = xquad_questions("vi")
+            rep["sets"]["xquad-vi"] = evaluate(xr, qv[:limit] if limit else qv, (mode,))
+        out["retrieval"] = rep
+        out["retrieval_thresholds"] = _retrieval_thresholds(rep, mode)
+    except Exception as exc:  # noqa: BLE001 - the report says which area failed
+        out["errors"]["retrieval"] = f"{type(exc).__name__}: {exc}"
+
+    # speed probe: retrieval per query
+    probe = questions[: min(len(questions), 40)]
+    ms = []
+    for q in probe:
+        t = time.perf_counter()
+        retriever.search(q["question"], k=settings.top_k)
+        ms.append((time.perf_counter() - t) * 1000)
+    speed = {"retrieval_ms_p50": _pct(ms, 0.5), "retrieval_ms_p95": _pct(ms, 0.95), "retrieval_ms": [round(x, 1) for x in ms]}
+
+    # answers
+    if answers:
+        log(f"[{name}] answers")
+        try:
+            from assistant.evals.answers import run_answers, load_rows
+
+            rows = load_rows(datasets)
+            if limit:
+                rows = rows[:limit]
+            stamps = [time.perf_counter()]
+            res = run_answers(settings, index=False, judge=judge and settings.backend == "openai", embedder=embedder,
+                              retriever=retriever, rows=rows, progress=lambda i, n: stamps.append(time.perf_counter()))
+            ams = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:])]
+            speed.update({"answer_ms_p50": _pct(ams, 0.5), "answer_ms_p95": _pct(ams, 0.95), "answer_ms": [round(x, 1) for x in ams]})
+            byid = {r.get("id"): r for r in rows}
+            for item in res.get("per_question", []):
+                item["question"] = byid.get(item.get("id"), {}).get("question", "")
+                item["gold"] = [f"{g.get('source')}#{g.get('article', '')}" for g in byid.get(item.get("id"), {}).get("gold") or []]
+            out["answers"] = res
+            out["answers_thresholds"] = _rows(res.get("thresholds"))
+            if judge and settings.backend != "openai":
+                out["answers"]["judge_note"] = "judge skipped: no LLM server configured (ASSISTANT_BACKEND=openai)"
+        except Exception as exc:  # noqa: BLE001
+            out["errors"]["answers"] = f"{type(exc).__name__}: {exc}"
+
+    # guardrails
+    log(f"[{name}] guardrails{' (shipped sets only)' if quick else ''}")
+    try:
+        from assistant.evals.guardrails import run_guardrails, load_shipped
+        from assistant.guard import check_inputs
+
+        g = run_guardrails(settings, datasets=datasets, use_shared=not quick, embedder=embedder)
+        out["guardrails"] = g
+        out["guardrails_thresholds"] = _rows(g.get("thresholds"))
+        texts = [r["text"] for r in load_shipped(datasets)][:40]
+        gms = []
+        for text in texts:
+            t = time.perf_counter()
+            check_inputs([text], settings, embedder=embedder)
+            gms.append((time.perf_counter() - t) * 1000)
+        speed.update({"guard_ms_p50": _pct(gms, 0.5), "guard_ms_p95": _pct(gms, 0.95)})
+    except Exception as exc:  # noqa: BLE001
+        out["errors"]["guardrails"] = f"{type(exc).__name__}: {exc}"
+    out["speed"] = speed
+    out["seconds"] = round(time.perf_counter() - t0, 1)
+    return out
+
+
+def flat_metrics(cfg: dict) -> dict[str, float]:
+    """area.metric -> value, for comparisons."""
+    out: dict[str, float] = {}
+    for set_name, res in (cfg.get("retrieval") or {}).get("sets", {}).items():
+        for mode, r in res["modes"].items():
+            for m, v in r["metrics"].items():
+                if m != "ms_per_query" and v is not None:
+                    out[f"retrieval.{set_name}.{m}"] = v
+    for area in ("answers", "guardrails"):
+        for m, v in ((cfg.get(area) or {}).get("metrics") or {}).items():
+            if isinstance(v, (int, float)) and v is not None:
+                out[f"{area}.{m}"] = v
+    return out
+
+
+def regressions(new: dict, old: dict, tol: float = TOLERANCE) -> list[dict]:
+    """Metrics of ``new`` worse than in ``old`` by more than ``tol`` (counts: by more than 0)."""
+    a, b = flat_metrics(new), flat_metrics(old)
+    out = []
+    for k in sorted(set(a) & set(b)):
+        metric = k.rsplit(".", 1)[-1]
+        lower = metric in LOWER_IS_BETTER
+        is_count = metric in ("benign_false_alarms", "marking_false_positives", "judge_unparsed")
+        delta = a[k] - b[k]
+        worse = delta if lower else -delta
+        if worse > (0 if is_count else tol):
+            out.append({"metric": k, "before": b[k], "after": a[k], "delta": round(delta, 4)})
+    return out
+
+
+def previous_report(out_dir: Path) -> Path | None:
+    parent = out_dir.resolve().parent
+    if not parent.is_dir():
+        return None
+    cands = [p / "report.json" for p in parent.iterdir() if p.is_dir() and p.resolve() != out_dir.resolve() and (p / "report.json").is_file()]
+    return max(cands, key=lambda p: p.stat().st_mtime) if cands else None
+
+
+def run_all(configs: list[tuple[str, object]], out_dir: str | Path, *, xquad: bool = False, judge: bool = False,
+            quick: bool = False, limit: int | None = None, beir: str | None = None, compare: str | None = None,
+            index: bool = True, datasets=None, log=print) -> dict:
+    from assistant.evals import report as render
+
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    base_model = configs[0][1].embedding_model if configs else ""
+    results = []
+    indexed: set = set()
+    for name, s in configs:
+        if s.embedding_model != base_model:  # another model: its own store, never the shared one
+            s = s.with_(store_dir=str(out_dir / "stores" / name), collection=f"eval_{name}".replace("-", "_"))
+        key = (s.store_dir, s.collection, s.embedding_model, s.corpus_dir)
+        results.append(run_config(name, s, xquad=xquad, judge=judge, quick=quick, limit=limit,
+                                  index=index and key not in indexed, datasets=datasets, log=log))
+        indexed.add(key)
+    report: dict = {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "options": {"xquad": xquad, "judge": judge, "quick": quick,
+                    "limit": limit, "datasets": str(datasets or "evals/datasets")}, "configs": results, "tolerance": TOLERANCE}
+    if beir:
+        from assistant.evals.beir import run_beir
+
+        try:
+            report["beir"] = run_beir(configs[0][1], beir, limit=limit)
+        except Exception as exc:  # noqa: BLE001
+            report["beir"] = {"error": f"{type(exc).__name__}: {exc}"}
+    # each configuration against the first one (the baseline) ...
+    if len(results) > 1:
+        report["vs_baseline"] = {c["name"]: regressions(c, results[0]) for c in results[1:]}
+    # ... and against the previous report
+    prev = Path(compare) if compare else previous_report(out_dir)
+    if prev and prev.is_file():
+        try:
+            old = json.loads(prev.read_text(encoding="utf-8"))
+            olds = {c["name"]: c for c in old.get("configs", [])}
+            report["previous"] = {"path": str(prev), "regressions": {c["name"]: regressions(c, olds[c["name"]])
+                                                                      for c in results if c["name"] in olds}}
+        except (ValueError, KeyError, OSError) as exc:
+            report["previous"] = {"path": str(prev), "error": str(exc)}
+    report["seconds"] = round(time.perf_counter() - t0, 1)
+    (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    (out_dir / "report.md").write_text(render.markdown(report), encoding="utf-8")
+    (out_dir / "report.html").write_text(render.html(report), encoding="utf-8")
+    return report
+
+
+def all_met(cfg: dict) -> bool:
+    rows = cfg.get("retrieval_thresholds", []) + cfg.get("answers_thresholds", []) + cfg.get("guardrails_thresholds", [])
+    return all(r["met"] for r in rows) and not cfg.get("errors")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("all", help="every area for one or more configurations, one report (md, html, json)",
+                       description="Retrieval, answers, guardrails and speed for each --config (.env-style file of "
+                                   "ASSISTANT_* lines over the current settings); report in --out.")
+    p.add_argument("--config", action="append", default=[], help="configuration file (repeatable); name = file stem")
+    p.add_argument("--out", help="report folder (default reports/eval-<timestamp>)")
+    p.add_argument("--xquad", action="store_true", help="also XQuAD-vi in retrieval (slow)")
+    p.add_argument("--judge", action="store_true", help="LLM-judge metrics (needs ASSISTANT_BACKEND=openai)")
+    p.add_argument("--quick", action="store_true", help="skip the shared red-team and XQuAD guard sets")
+    p.add_argument("--limit", type=int, help="first N questions of each set")
+    p.add_argument("--datasets", help="folder of retrieval_*.jsonl, answers_*.jsonl, guard_*.jsonl (default evals/datasets)")
+    p.add_argument("--beir", help="BEIR-format folder to score as well (first configuration)")
+    p.add_argument("--compare", help="report.json to compare with (default: newest in --out's parent)")
+    p.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    import sys
+
+    configs = [config_settings(c) for c in args.config] or [config_settings(None)]
+    out = Path(args.out or ROOT / "reports" / time.strftime("eval-%Y%m%d-%H%M%S"))
+    report = run_all(configs, out, xquad=args.xquad, judge=args.judge, quick=args.quick, limit=args.limit,
+                     beir=args.beir, compare=args.compare, datasets=args.datasets, log=lambda m: print(m, file=sys.stderr, flush=True))
+    from assistant.evals.report import summary
+
+    print(summary(report))
+    print(f"report: {out / 'report.html'}")
+    return 0 if all_met(report["configs"][0]) else 4

@@ -72,9 +72,10 @@ def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False,
     from assistant.evals.retrieval import evaluate, load_jsonl, xquad_questions, xquad_retriever, DATASETS, SHARED
     from assistant.retrieval import Retriever
 
-    t0 = time.perf_counter()
     import dataclasses
 
+    t0 = time.perf_counter()
+    datasets = Path(datasets) if datasets else DATASETS
     out: dict = {"name": name, "settings": {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if "key" not in f.name and f.name != "extra"},
                  "errors": {}}
     mode = settings.retrieval_mode

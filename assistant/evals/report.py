@@ -9,9 +9,11 @@ RET_METRICS = ("R@1", "R@5", "MRR@10", "nDCG@10")
 ANS_METRICS = ("citation_precision", "citation_recall", "abstention_accuracy", "must_include_recall", "groundedness")
 
 
-def _f(v) -> str:
+def _f(v, ms: bool = False) -> str:
     if v is None:
         return "–"
+    if ms:
+        return f"{v:.1f}"
     if isinstance(v, float):
         return f"{v:.3f}"
     return str(v)
@@ -116,7 +118,7 @@ def markdown(report: dict) -> str:
           "|---|---|---|---|---|---|---|---|"]
     for c in cfgs:
         s = c.get("speed") or {}
-        L.append(f"| {c['name']} | " + " | ".join(_f(s.get(k)) for k in ("retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50",
+        L.append(f"| {c['name']} | " + " | ".join(_f(s.get(k), ms=True) for k in ("retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50",
                                                                           "answer_ms_p95", "guard_ms_p50", "guard_ms_p95")) + f" | {c['seconds']} |")
     L += ["", "## Thresholds (evals/thresholds.yaml)", "", "CI enforces only the default offline configuration; the others are shown for comparison.", ""]
     for c in cfgs:
@@ -139,8 +141,8 @@ def markdown(report: dict) -> str:
             L.append(f"- {name} vs previous report ({prev['path']}): {r['metric']} {_f(r['before'])} → {_f(r['after'])}")
     if not prev:
         L.append("- no previous report to compare with")
-    elif not any_reg:
-        L.append(f"- none (tolerance {report['tolerance']}; compared with {prev.get('path')})")
+    elif not any((prev.get("regressions") or {}).values()):
+        L.append(f"- none against the previous report ({prev.get('path')}; tolerance {report['tolerance']})")
     L += ["", "## Where to start improving", ""]
     for c in cfgs:
         L.append(f"### {c['name']}: worst retrieval questions")
@@ -197,7 +199,7 @@ def _bars(cfgs, metrics, getter, title):
     ax.set_xticks([x + w * (len(cfgs) - 1) / 2 for x in range(len(metrics))], metrics, fontsize=8)
     ax.set_ylim(0, 1.1)
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=max(1, len(cfgs)), frameon=False)
     return _png(fig)
 
 
@@ -207,14 +209,23 @@ def _latency(cfgs):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3))
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 2.2 + 0.4 * len(cfgs)))
     for ax, key, title in ((axes[0], "retrieval_ms", "retrieval ms per query"), (axes[1], "answer_ms", "answer ms per question")):
         data = [(c["name"], (c.get("speed") or {}).get(key) or []) for c in cfgs]
         data = [(n, d) for n, d in data if d]
         if data:
-            ax.boxplot([d for _, d in data], labels=[n for n, _ in data], vert=False)
-        ax.set_title(title, fontsize=9)
-        ax.set_xlim(left=0)
+            values = [[max(x, 0.1) for x in d] for _, d in data]
+            try:
+                ax.boxplot(values, orientation="horizontal")
+            except TypeError:  # matplotlib < 3.10
+                ax.boxplot(values, vert=False)
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.set_yticks(range(1, len(data) + 1), [n for n, _ in data], fontsize=8)
+        ax.set_title(title + " (log scale)", fontsize=9)
     return _png(fig)
 
 
@@ -261,7 +272,7 @@ def html(report: dict) -> str:
     srows = []
     for c in cfgs:
         s = c.get("speed") or {}
-        srows.append([e(c["name"])] + [_f(s.get(k)) for k in ("retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50", "answer_ms_p95",
+        srows.append([e(c["name"])] + [_f(s.get(k), ms=True) for k in ("retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50", "answer_ms_p95",
                                                               "guard_ms_p50", "guard_ms_p95")] + [str(c["seconds"])])
     parts.append(_table(["configuration", "retrieval p50 ms", "p95", "answer p50 ms", "p95", "guard p50 ms", "p95", "run s"], srows))
     # retrieval sets
@@ -270,7 +281,7 @@ def html(report: dict) -> str:
     for c in cfgs:
         for set_name, res in ((c.get("retrieval") or {}).get("sets") or {}).items():
             m = next(iter(res["modes"].values()))["metrics"]
-            rrows.append([e(c["name"]), e(set_name), str(res["n"])] + [_f(m.get(k)) for k in ("R@1", "R@3", "R@5", "R@10", "MRR@10", "nDCG@10", "ms_per_query")])
+            rrows.append([e(c["name"]), e(set_name), str(res["n"])] + [_f(m.get(k), ms=k == "ms_per_query") for k in ("R@1", "R@3", "R@5", "R@10", "MRR@10", "nDCG@10", "ms_per_query")])
     parts.append(_table(["configuration", "set", "n", "R@1", "R@3", "R@5", "R@10", "MRR@10", "nDCG@10", "ms/query"], rrows))
     # guardrails: confusion per guard type
     parts.append("<h2>Guardrails: confusion per guard type (shipped sets)</h2><div class='cols'>")
@@ -311,8 +322,10 @@ def html(report: dict) -> str:
         for r in regs:
             n += 1
             parts.append(f"<li class='missed'>{e(name)} vs previous report: {e(r['metric'])} {_f(r['before'])} → {_f(r['after'])}</li>")
-    if not n:
-        parts.append(f"<li>none{' (compared with ' + e(prev['path']) + ')' if prev.get('path') else ''}; tolerance {report['tolerance']}</li>")
+    if prev.get("path") and not any((prev.get("regressions") or {}).values()):
+        parts.append(f"<li>none against the previous report ({e(prev['path'])}); tolerance {report['tolerance']}</li>")
+    if not n and not prev:
+        parts.append(f"<li>none; tolerance {report['tolerance']}</li>")
     if not prev:
         parts.append("<li class='small'>no previous report to compare with</li>")
     parts.append("</ul>")

@@ -145,18 +145,18 @@ def run_index(
         te = time.perf_counter()
         vectors = embedder.encode(texts)
         report.encode_seconds += time.perf_counter() - te
-        pos = 0
-        for source, chunks in pending:
-            vecs = vectors[pos:pos + len(chunks)]
-            pos += len(chunks)
+        # clear every pending file's old chunks, then write all new chunks in large batches;
+        # a file counts as complete only when all its n_chunks are stored, so a kill anywhere is safe
+        for source, _ in pending:
             store.delete_source(source)
-            _crash("after_delete")
-            for b in range(0, len(chunks), UPSERT_BATCH):
-                part = chunks[b:b + UPSERT_BATCH]
-                store.upsert([c.id for c in part], [c.text for c in part], [c.metadata for c in part], vecs[b:b + UPSERT_BATCH])
-                _crash("mid_upsert")
-            report.indexed += 1
-            _crash("after_file")
+        _crash("after_delete")
+        all_chunks = [c for _, chunks in pending for c in chunks]
+        for b in range(0, len(all_chunks), UPSERT_BATCH):
+            part = all_chunks[b:b + UPSERT_BATCH]
+            store.upsert([c.id for c in part], [c.text for c in part], [c.metadata for c in part], vectors[b:b + UPSERT_BATCH])
+            _crash("mid_upsert")
+        report.indexed += len(pending)
+        _crash("after_file")
         pending, pending_n = [], 0
 
     total = len(files)
@@ -200,7 +200,7 @@ def run_index(
         pending.append((source, chunks))
         pending_n += len(chunks)
         changed = True
-        if pending_n >= 256:
+        if pending_n >= 1024:
             flush()
     flush()
 

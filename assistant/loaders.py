@@ -179,6 +179,12 @@ def _load_docx(data: bytes, path: str) -> tuple[list[Page], str]:
         raise LoadError(path, "docx_corrupt", detail=str(exc)[:120]) from exc
     lines: list[str] = []
     title = (doc.core_properties.title or "").strip()
+    style_names: dict[str, str] = {}  # style id -> name (python-docx looks styles up slowly)
+    for st in doc.styles:
+        try:
+            style_names[st.style_id] = st.name or ""
+        except (AttributeError, ValueError):
+            pass
     for block in _docx_blocks(doc):
         if isinstance(block, Table):
             for row in block.rows:
@@ -192,7 +198,9 @@ def _load_docx(data: bytes, path: str) -> tuple[list[Page], str]:
             lines.append("")
             continue
         txt = block.text.strip()
-        style = (block.style.name if block.style is not None else "") or ""
+        ppr = block._p.pPr
+        sid = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
+        style = style_names.get(sid, "") if sid else ""
         if not txt:
             lines.append("")
             continue

@@ -139,8 +139,6 @@ class VectorStore:
         return ids
 
     def query(self, vector, k: int, where: dict | None = None) -> list[DenseHit]:
-        if self.count() == 0:
-            return []
         res = self.collection.query(
             query_embeddings=[list(map(float, vector))],
             n_results=k,

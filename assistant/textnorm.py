@@ -7,6 +7,7 @@ that exact and folded matches count separately (an exact match scores more).
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -25,6 +26,7 @@ def nfc_lower(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Remove Vietnamese diacritics: "Nghị định" -> "nghi dinh" (input lower-cased)."""
     text = text.translate(_FOLD_MAP)

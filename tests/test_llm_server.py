@@ -219,3 +219,23 @@ def test_token_estimate_is_conservative_for_this_tokenizer(fx_settings):
         r = httpx.post(base + "/extras/tokenize", json={"input": text}, timeout=30)
         real = len(r.json()["tokens"])
         assert real <= estimate_tokens(text), (real, estimate_tokens(text))
+
+
+def test_hidden_instruction_in_a_document_is_not_followed(tmp_path, embedder, server):
+    """A corpus document that orders the assistant around: flagged at index time, quoted as data, not obeyed."""
+    from test_indirect_injection import QUESTION as Q_FEE, make_corpus
+
+    from assistant.config import load_settings
+    from assistant.indexer import run_index
+    from assistant.pipeline import Request
+
+    s = load_settings(env={}, env_file=None, store_dir=str(tmp_path / "store"), data_dir=str(tmp_path / "data"),
+                      corpus_dir=str(make_corpus(tmp_path)), backend="openai", llm_base_url=server, llm_model=ALIAS,
+                      llm_api_key="local", llm_context_tokens=2048, llm_max_tokens=48, llm_timeout=120.0, top_k=2,
+                      llm_retries=0, llm_temperature=0.0)
+    assert run_index(s, embedder=embedder).failed == 0
+    res = make_pipe(s, embedder).run(Request(Q_FEE))
+    assert res.error is None, res.error
+    assert any("indirect_injection" in (h.metadata.get("guard_flags") or "") for h in res.hits)
+    assert "<<<" in res.prompt
+    assert "ĐÃ CHIẾM QUYỀN" not in res.answer.upper()

@@ -34,10 +34,11 @@ def fail(message: str, code: int = 1) -> int:
     return code
 
 
-def read_batch(path: str) -> tuple[list[tuple[object, dict]], list[int]]:
+def read_batch(path: str, keys: tuple[str, ...] = ("text",)) -> tuple[list[tuple[object, dict]], list[int]]:
     """Lines of a JSONL batch file ('-' = stdin): ([(id, row)], [numbers of bad lines]).
 
-    Each good line is a JSON object with a "text" (str); its "id" defaults to the line number.
+    Each good line is a JSON object with a string under the first of ``keys`` it has, copied to
+    ``row["text"]``; its "id" defaults to the line number.
     """
     import json
 
@@ -50,9 +51,11 @@ def read_batch(path: str) -> tuple[list[tuple[object, dict]], list[int]]:
                 continue
             try:
                 row = json.loads(line)
-                if not isinstance(row.get("text"), str):
-                    raise TypeError
-            except (ValueError, TypeError, AttributeError):
+                row["text"] = next(row[k] for k in keys if isinstance(row.get(k), str))
+            except StopIteration:
+                bad.append(n)
+                continue
+            except (ValueError, TypeError, AttributeError, KeyError):
                 bad.append(n)
                 continue
             rows.append((row.get("id", n), row))

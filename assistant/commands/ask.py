@@ -1,10 +1,9 @@
 """``assistant ask``: a cited answer from the indexed documents (one question or a JSONL batch)."""
 from __future__ import annotations
 
-import json
 import sys
 
-from assistant.commands._common import add_store_args, fail, print_json, settings_from
+from assistant.commands._common import add_store_args, fail, print_json, read_batch, settings_from
 
 CITATION_KEYS = ("n", "source", "title", "article", "page", "chunk_id")
 
@@ -82,23 +81,14 @@ def run(args) -> int:
         return fail(exc.message(settings.lang))
 
     if args.batch:
-        f = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-        with f:
-            for n, line in enumerate(f, start=1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    row = json.loads(line)
-                    q = row.get("question") or row.get("text") or ""
-                except (ValueError, AttributeError):
-                    print_json({"id": None, "line": n, "error": "each line must be a JSON object with 'id' and 'question'"})
-                    continue
-                req = Request(q, task=row.get("task", args.task), lang=row.get("lang"),
-                              history=[tuple(x) if isinstance(x, list) else x for x in row.get("history", [])],
-                              sources=row.get("sources") or args.source, options=dict(options, **(row.get("options") or {})))
-                res = pipe.run(req)
-                print_json(dict(answer_json(res), id=row.get("id", n)))
+        rows, bad = read_batch(args.batch, keys=("question", "text"))
+        for rid, row in rows:
+            req = Request(row["text"], task=row.get("task", args.task), lang=row.get("lang"),
+                          history=[tuple(x) if isinstance(x, list) else x for x in row.get("history", [])],
+                          sources=row.get("sources") or args.source, options=dict(options, **(row.get("options") or {})))
+            print_json(dict(answer_json(pipe.run(req)), id=rid))
+        for n in bad:
+            print_json({"id": None, "line": n, "error": "each line must be a JSON object with 'id' and 'question'"})
         return 0
 
     req = Request(args.question or "", task=args.task, sources=args.source, options=options)

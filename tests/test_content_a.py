@@ -168,7 +168,9 @@ def test_answers_dataset_shape():
     assert len(inside) >= 20 and len(outside) >= 5 and len(inside) + len(outside) == len(rows)
     for r in inside:
         assert r["gold"] and r["must_include"], r["id"]
-        assert all(g["source"] in DOCS_A and g["article"] in DOCS_A[g["source"]] for g in r["gold"]), r["id"]
+        # gold may also name another document that states the same fact; part A's own articles are checked exactly
+        assert any(g["source"] in DOCS_A for g in r["gold"]), r["id"]
+        assert all(g["article"] in DOCS_A[g["source"]] for g in r["gold"] if g["source"] in DOCS_A), r["id"]
     for r in outside:
         assert r["gold"] == [] and r["must_include"] == [], r["id"]
 
@@ -204,9 +206,10 @@ def test_every_document_is_indexed_with_articles_and_pages(index_texts):
 
 
 def test_every_gold_exists_in_index(index_texts):
-    by_art, _, _ = index_texts
+    by_art, by_src, _ = index_texts
     missing = [(r["id"], g) for name in ("retrieval_corpus_a.jsonl", "answers_corpus_a.jsonl")
-               for r in _jsonl(name) for g in r["gold"] if (g["source"], g["article"]) not in by_art]
+               for r in _jsonl(name) for g in r["gold"]
+               if ((g["source"], g["article"]) not in by_art if g["article"] else g["source"] not in by_src)]
     assert not missing, missing
 
 

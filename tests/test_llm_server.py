@@ -167,8 +167,13 @@ def test_context_overflow_reported_by_the_server_is_explained(fx_settings, embed
                "và chịu trách nhiệm về thời hạn giải quyết theo quy định của pháp luật hiện hành. ")
     text = "\n".join(f"Điều {i}. Quy định số {i}\n{article * 3}" for i in range(1, 30))
     # guards off: the guard's optional LLM judge would also send this long text to the tiny server
-    res = make_pipe(fx_settings, embedder, llm_context_tokens=200000, guards="off").run(
-        Request("Cơ quan tiếp nhận hồ sơ phải làm gì?", options={"text": text}))
+    pipe = make_pipe(fx_settings, embedder, llm_context_tokens=200000, guards="off")
+    req = Request("Cơ quan tiếp nhận hồ sơ phải làm gì?", options={"text": text})
+    res = pipe.run(req)
+    if res.error and res.error["code"] == "unreachable":
+        # seen once in a full-suite run on a loaded machine: llama-cpp-python dropped the connection
+        # instead of answering the oversized request; the second request gets the server's own refusal
+        res = pipe.run(req)
     assert res.error and res.error["code"] == "context", res.error
     assert "ASSISTANT_LLM_CONTEXT_TOKENS" in res.error["message"]
     assert res.backend == "offline" and res.error["message"] in res.answer  # the offline answer follows

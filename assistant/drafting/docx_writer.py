@@ -163,14 +163,20 @@ def _rule_line(cell, text_mm: float, fraction: float, cell_mm: float) -> None:
     pf.right_indent = Mm(max(0, indent))
     pf.space_before = Pt(2)
     pf.line_spacing = Pt(2)
+    _top_border(p)
+
+
+def _top_border(p) -> None:
+    """A thin single line along the top of paragraph ``p`` (the rules under the motto and the body name)."""
     ppr = p._p.get_or_add_pPr()
     bdr = OxmlElement("w:pBdr")
     top = OxmlElement("w:top")
     for k, v in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
         top.set(qn(f"w:{k}"), v)
     bdr.append(top)
-    # pBdr must come before spacing/ind/jc in pPr
-    ppr.insert(0, bdr) if ppr.find(qn("w:pStyle")) is None else ppr.find(qn("w:pStyle")).addnext(bdr)
+    # pBdr must come right after pStyle (if any), before spacing/ind/jc in pPr
+    style = ppr.find(qn("w:pStyle"))
+    ppr.insert(0, bdr) if style is None else style.addnext(bdr)
 
 
 def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
@@ -339,13 +345,7 @@ def _line_para(p, length_mm: float) -> None:
     pf.space_before = Pt(7)
     pf.space_after = Pt(6)
     pf.line_spacing = Pt(2)
-    ppr = p._p.get_or_add_pPr()
-    bdr = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    for k, v in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
-        top.set(qn(f"w:{k}"), v)
-    bdr.append(top)
-    ppr.insert(0, bdr)
+    _top_border(p)
 
 
 def _signer(cell, authority: str, title: str, name: str) -> None:

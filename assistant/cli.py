@@ -2,7 +2,9 @@
 
 Each command lives in its own module under ``assistant/commands/`` with
 ``register(subparsers)``; its handler returns the process exit code.
-Settings come from ``ASSISTANT_*`` variables and ``.env``; flags override them.
+Settings come from ``ASSISTANT_*`` variables and ``.env``; flags override them. An invalid setting
+(``SettingsError``, raised by the library) is the one error this face turns into a message on stderr and
+exit code 2, with no traceback.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pkgutil
 import sys
 
 import assistant.commands as commands_pkg
+from assistant.config import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
+    except SettingsError as exc:
+        sys.stderr.write(str(exc).rstrip() + "\n")
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -4,22 +4,22 @@ from __future__ import annotations
 import json
 import sys
 
-from assistant.config import Settings, load_settings
+from assistant.config import BY_NAME, Settings, add_setting_args, load_settings
+
+# The settings every command that reads the index takes as flags.
+STORE_SETTINGS = ("store_dir", "collection", "embedding_model", "chroma_host", "chroma_port", "lang")
+
+__all__ = ["STORE_SETTINGS", "add_setting_args", "add_store_args", "settings_from", "print_json", "fail", "read_batch"]
 
 
 def add_store_args(p) -> None:
-    p.add_argument("--store", "--store-dir", dest="store_dir", help="index folder (ASSISTANT_STORE_DIR)")
-    p.add_argument("--collection", help="Chroma collection (ASSISTANT_COLLECTION)")
-    p.add_argument("--embedding-model", dest="embedding_model", help="(ASSISTANT_EMBEDDING_MODEL)")
-    p.add_argument("--chroma-host", dest="chroma_host", help="(ASSISTANT_CHROMA_HOST)")
-    p.add_argument("--chroma-port", dest="chroma_port", type=int, help="(ASSISTANT_CHROMA_PORT)")
-    p.add_argument("--lang", choices=["vi", "en"], help="language of messages (ASSISTANT_LANG)")
+    """Flags of the index settings (``--store``/``--store-dir``, ``--collection``, ... ``--lang``)."""
+    add_setting_args(p, STORE_SETTINGS)
 
 
 def settings_from(args, **extra) -> Settings:
-    names = ["store_dir", "collection", "embedding_model", "chroma_host", "chroma_port", "lang", "corpus_dir",
-             "retrieval_mode", "top_k", "dense_weight", "backend"]
-    kw = {n: getattr(args, n, None) for n in names}
+    """Settings from ``.env`` (``--env-file``), the environment, then every setting flag set on ``args``."""
+    kw = {name: getattr(args, name, None) for name in BY_NAME}
     kw.update(extra)
     return load_settings(env_file=getattr(args, "env_file", ".env"), **kw)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from assistant.commands._common import add_store_args, fail, print_json, read_batch, settings_from
+from assistant.commands._common import add_setting_args, add_store_args, fail, print_json, read_batch, settings_from
 
 CITATION_KEYS = ("n", "source", "title", "article", "page", "chunk_id")
 
@@ -20,8 +20,7 @@ def register(sub) -> None:
     p.add_argument("--source", action="append", help="only these documents (path relative to the corpus); repeatable")
     p.add_argument("--length", choices=["short", "medium", "long"], help="summary length (--task summarize)")
     p.add_argument("--text-file", help="work on this text file instead of the index (summarize, plain_language, extract)")
-    p.add_argument("--backend", choices=["offline", "openai"], help="(ASSISTANT_BACKEND)")
-    p.add_argument("-k", "--top-k", dest="top_k", type=int, default=None, help="passages retrieved (ASSISTANT_TOP_K)")
+    add_setting_args(p, ["backend", "top_k", "retrieval_mode"])
     add_store_args(p)
     p.add_argument("--batch", help="JSONL file of questions, '-' for stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.commands._common import fail, print_json, settings_from
+from assistant.commands._common import add_setting_args, fail, print_json, settings_from
 
 
 def register(sub) -> None:
@@ -14,7 +14,7 @@ def register(sub) -> None:
                                    "1: some rules failed; 2: the file is missing or not a DOCX.")
     p.add_argument("file", metavar="FILE.docx", help="the document to check")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--lang", choices=["vi", "en"], help="language of messages (ASSISTANT_LANG)")
+    add_setting_args(p, ["lang"])
     p.add_argument("--failed-only", action="store_true", help="show only the rules that failed")
     p.set_defaults(func=run)
 

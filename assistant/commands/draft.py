@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.commands._common import fail, print_json, settings_from
+from assistant.commands._common import add_setting_args, fail, print_json, settings_from
 
 
 def register(sub) -> None:
@@ -18,9 +18,7 @@ def register(sub) -> None:
     p.add_argument("--input", "-i", help="JSON file of fields (agency, place, date, subject, points, ...); '-' for stdin")
     p.add_argument("--out", "-o", help="DOCX file to write")
     p.add_argument("--markdown", help="also write a Markdown preview to this file")
-    p.add_argument("--backend", choices=["offline", "openai"], help="who writes the body (ASSISTANT_BACKEND)")
-    p.add_argument("--store", "--store-dir", dest="store_dir", help="index folder for legal bases (ASSISTANT_STORE_DIR)")
-    p.add_argument("--lang", choices=["vi", "en"], help="language of messages (ASSISTANT_LANG)")
+    add_setting_args(p, ["backend", "store_dir", "lang"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from assistant.commands._common import fail, print_json, read_batch, settings_from
+from assistant.commands._common import add_setting_args, fail, print_json, read_batch, settings_from
 
 
 def register(sub) -> None:
@@ -25,7 +25,7 @@ def register(sub) -> None:
     p.add_argument("--explain", action="store_true", help="print the teaching explanation of each decision")
     p.add_argument("--off", default="", help="trainer only: scanners to switch off, e.g. pii,injection "
                                              "(pii, markings, injection, similarity, judge, policy)")
-    p.add_argument("--lang", choices=["vi", "en"], help="language of messages (ASSISTANT_LANG)")
+    add_setting_args(p, ["lang"])
     p.set_defaults(func=run)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from assistant.commands._common import add_store_args, fail, print_json, settings_from
+from assistant.commands._common import add_setting_args, add_store_args, fail, print_json, settings_from
 
 
 def register(sub) -> None:
@@ -11,7 +11,7 @@ def register(sub) -> None:
                        description="Index every document under the corpus folder. Unchanged files are skipped, "
                                    "changed files replaced, deleted files removed. Exit 0: all indexed; 3: some "
                                    "files failed (the rest are indexed); 1: fatal error.")
-    p.add_argument("--corpus", dest="corpus_dir", help="corpus folder (ASSISTANT_CORPUS_DIR)")
+    add_setting_args(p, ["corpus_dir"])
     add_store_args(p)
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it again (e.g. after changing the embedding model)")
     p.add_argument("--json", action="store_true", help="print one JSON object")

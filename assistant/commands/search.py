@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import time
 
-from assistant.commands._common import add_store_args, fail, print_json, read_batch, settings_from
+from assistant.commands._common import add_setting_args, add_store_args, fail, print_json, read_batch, settings_from
 
 
 def register(sub) -> None:
@@ -12,8 +12,7 @@ def register(sub) -> None:
                        description="Search the indexed corpus. With --batch FILE.jsonl (lines {\"id\",\"text\"}) "
                                    "prints one JSON line per query: {id, ms, hits}.")
     p.add_argument("query", nargs="?", help="the question or keywords")
-    p.add_argument("-k", "--top-k", dest="top_k", type=int, default=None, help="hits to return (ASSISTANT_TOP_K)")
-    p.add_argument("--mode", dest="retrieval_mode", choices=["hybrid", "lexical", "dense"], help="(ASSISTANT_RETRIEVAL_MODE)")
+    add_setting_args(p, ["top_k", "retrieval_mode", "dense_weight"])
     p.add_argument("--source", action="append", help="only these documents (path relative to the corpus); repeatable")
     p.add_argument("--doc-type", action="append", help="only these document types, e.g. 'Nghị định'; repeatable")
     add_store_args(p)

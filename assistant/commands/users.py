@@ -10,14 +10,14 @@ from __future__ import annotations
 import getpass
 import sys
 
-from assistant.commands._common import fail
+from assistant.commands._common import add_setting_args, fail
 
 
 def register(sub) -> None:
     p = sub.add_parser("users", help="class accounts for the web app (login)",
                        description="Manage the users file that turns on login in the web app. "
                                    "Format: one 'name:role:scrypt-hash' line per user; role trainee or trainer.")
-    p.add_argument("--file", dest="users_file", help="users file (ASSISTANT_USERS_FILE)")
+    add_setting_args(p, ["users_file"], aliases={"users_file": ["--file"]})
     ps = p.add_subparsers(dest="users_cmd", metavar="ACTION")
     a = ps.add_parser("add", help="add a user or change their password/role")
     a.add_argument("name")

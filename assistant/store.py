@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embeddings import Embedder
+from assistant.embeddings import Embedder, describe_model
 from assistant.messages import t
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -28,8 +28,14 @@ class StoreError(Exception):
 
 
 class ModelMismatch(StoreError):
+    """The collection was built with another embedding model (``stored``) than the one in use (``current``)."""
+
     def __init__(self, **kw):
         super().__init__("model_mismatch", **kw)
+
+    def message(self, lang: str = "vi") -> str:
+        return t("index.model_mismatch", lang, stored_label=describe_model(self.kw.get("stored", ""), lang),
+                 current_label=describe_model(self.kw.get("current", ""), lang), **self.kw)
 
 
 @dataclass

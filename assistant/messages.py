@@ -6,11 +6,12 @@ translators can change them without touching Python.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import yaml
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from assistant.resources import prompts_dir
+
+PROMPTS_DIR = prompts_dir()
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,7 +25,9 @@ from pathlib import Path
 
 import yaml
 
-BANK_PATH = Path(__file__).resolve().parent.parent.parent / "prompts" / "guard" / "injection_bank.yaml"
+from assistant.resources import prompts_dir
+
+BANK_PATH = prompts_dir() / "guard" / "injection_bank.yaml"
 BLOCK_THRESHOLD = 0.5
 SIM_THRESHOLD = 0.15  # margin (attack minus ordinary-request similarity) that counts as an attack; see docs/guardrails.md
 
@@ -314,7 +316,7 @@ def sim_to_score(margin: float) -> float:
 
 
 # ------------------------------------------------------------------ LLM judge (optional)
-_JUDGE_PROMPT = Path(__file__).resolve().parent.parent.parent / "prompts" / "guard" / "judge.yaml"
+_JUDGE_PROMPT = prompts_dir() / "guard" / "judge.yaml"
 
 
 def llm_judge(text: str, settings) -> float | None:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import yaml
 
-EXERCISES_DIR = Path(__file__).resolve().parent.parent.parent / "prompts" / "exercises"
+from assistant.resources import prompts_dir
+
+EXERCISES_DIR = prompts_dir() / "exercises"
 
 
 def _lang(value, lang: str) -> str:

@@ -9,14 +9,14 @@ switch the server's own messages; one registry does both.)
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
 from assistant.messages import t as msg  # noqa: F401 - re-exported for the tabs
+from assistant.resources import prompts_dir
 
-UI_DIR = Path(__file__).resolve().parent.parent.parent / "prompts" / "ui"
+UI_DIR = prompts_dir() / "ui"
 LANGS = ("vi", "en")
 
 

@@ -1,4 +1,12 @@
-"""Any OpenAI-compatible chat server through langchain-openai.
+"""The one model client: every call to a chat model goes through :class:`ModelClient`.
+
+It is the only place that builds a chat model (a test fails if another module imports
+``langchain_openai``). On the way out it replaces personal data by typed placeholders with the
+guard's :class:`~assistant.guard.redaction.Redactor` (unless ``ASSISTANT_REDACT_OUTBOUND=false``);
+on the way in it puts the user's values back, also in a stream. Which engine a setting selects
+(offline = no client, openai, the scripted fake) is decided in ``assistant.engines``.
+
+Any OpenAI-compatible chat server works through langchain-openai.
 
 vLLM, llama.cpp server, LM Studio, Ollama (``/v1``) and cloud APIs all speak
 the same protocol; only settings change (ASSISTANT_LLM_BASE_URL, _MODEL,
@@ -18,6 +26,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Iterator
 
 from assistant.messages import t
 
@@ -65,11 +74,9 @@ def context_body(settings) -> dict:
     return {"num_ctx": n, "options": {"num_ctx": n}}
 
 
-def make_llm(settings, max_tokens: int | None = None, temperature: float | None = None):
-    """A langchain chat model for ``settings`` (timeouts, retries, context window).
-
-    ``.stream()`` streams token by token; ``.invoke()`` makes one non-streaming call.
-    """
+def build_chat(settings, max_tokens: int | None = None, temperature: float | None = None,
+               timeout: float | None = None, retries: int | None = None):
+    """A langchain chat model for an OpenAI-compatible server (timeouts, retries, context window)."""
     if not settings.llm_base_url or not settings.llm_model:
         raise LLMError("not_configured")
     cls = _chat_class()
@@ -77,12 +84,120 @@ def make_llm(settings, max_tokens: int | None = None, temperature: float | None 
         model=settings.llm_model,
         base_url=settings.llm_base_url.rstrip("/"),
         api_key=settings.llm_api_key or "not-needed",
-        timeout=settings.llm_timeout,
-        max_retries=max(0, int(settings.llm_retries)),
+        timeout=settings.llm_timeout if timeout is None else timeout,
+        max_retries=max(0, int(settings.llm_retries if retries is None else retries)),
         max_tokens=max_tokens or settings.llm_max_tokens,
         temperature=settings.llm_temperature if temperature is None else temperature,
         extra_body=context_body(settings),
     )
+
+
+def text_of(content) -> str:
+    """The text of a message's content (a string, or a list of parts)."""
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content or [])
+
+
+class ModelClient:
+    """Chat completions with personal data redacted out and restored in, at this one point.
+
+    ``chat``: a langchain chat model to use as is (the scripted fake, a test's recorder); without
+    it, models for the OpenAI-compatible server in ``settings`` are built on first use (one per
+    distinct max_tokens/temperature/timeout) and the server is checked once per process.
+    """
+
+    def __init__(self, settings, chat=None, engine: str = "openai"):
+        self.settings = settings
+        self.engine = engine
+        self._given = chat
+        self._models: dict = {}
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.settings.llm_model or self.engine
+
+    @property
+    def chat(self):
+        """The langchain model used for ordinary calls (tests read what a fake recorded)."""
+        return self._model()
+
+    def _model(self, max_tokens=None, temperature=None, timeout=None, retries=None, fresh: bool = False):
+        if self._given is not None:
+            return self._given
+        key = (max_tokens, temperature, timeout, retries)
+        with self._lock:
+            m = self._models.get(key)
+            if m is None or fresh:
+                m = self._models[key] = build_chat(self.settings, max_tokens, temperature, timeout, retries)
+            return m
+
+    def _outbound(self, system: str, user: str, redactor):
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        mapping: dict = {}
+        if self.settings.redact_outbound:
+            from assistant.guard.redaction import Redactor
+
+            red = redactor if redactor is not None else Redactor()
+            system, _ = red.redact(system)
+            user, _ = red.redact(user)
+            mapping = red.mapping
+        return [SystemMessage(system), HumanMessage(user)], mapping
+
+    def _ready(self) -> None:
+        if self._given is None:
+            check_server(self.settings)
+
+    def complete(self, system: str, user: str, *, max_tokens: int | None = None, temperature: float | None = None,
+                 timeout: float | None = None, retries: int | None = None, redactor=None) -> str:
+        """One non-streaming call; the reply with the user's values restored. Raises LLMError."""
+        from assistant.guard.redaction import restore
+
+        msgs, mapping = self._outbound(system, user, redactor)
+        self._ready()
+        try:
+            reply = self._model(max_tokens, temperature, timeout, retries).invoke(msgs)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a clear message
+            raise classify(exc, self.settings) from exc
+        return restore(text_of(reply.content), mapping) if mapping else text_of(reply.content)
+
+    def stream(self, system: str, user: str, *, redactor=None) -> Iterator[str]:
+        """The reply piece by piece, placeholders restored (a placeholder split across pieces too)."""
+        from assistant.guard.redaction import StreamRestorer
+
+        msgs, mapping = self._outbound(system, user, redactor)
+        self._ready()
+        restorer = StreamRestorer(mapping)
+        got = False
+        try:
+            for chunk in self._model().stream(msgs):
+                piece = text_of(chunk.content)
+                if not piece:
+                    continue
+                got = True
+                out = restorer.feed(piece)
+                if out:
+                    yield out
+        except ValueError as exc:  # langchain: "No generation chunks were returned"
+            if got or "chunks" not in str(exc):
+                raise classify(exc, self.settings) from exc
+        except Exception as exc:  # noqa: BLE001
+            raise classify(exc, self.settings) from exc
+        if not got:
+            # some servers (llama-cpp-python) end a stream silently on errors such as context overflow;
+            # one non-streaming call on a new connection returns either the answer or the server's real error
+            try:
+                piece = text_of(self._model(fresh=True).invoke(msgs).content)
+            except Exception as exc:  # noqa: BLE001
+                raise classify(exc, self.settings) from exc
+            out = restorer.feed(piece)
+            if out:
+                yield out
+        tail = restorer.flush()
+        if tail:
+            yield tail
 
 
 def check_server(settings, force: bool = False) -> None:

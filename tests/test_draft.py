@@ -274,15 +274,16 @@ def test_unknown_type_and_letter_without_recipients(settings):
     assert ei.value.field == "recipients"
 
 
-def test_llm_body_used_when_backend_answers(settings, monkeypatch):
+def test_llm_body_used_when_backend_answers(settings):
+    from assistant.fake_llm import scripted
+
     seen = {}
 
-    def fake(s, system, user):
-        seen["user"] = user
+    def fake(messages):
+        seen["user"] = messages[-1].content
         return "**Thực hiện chỉ đạo của cấp trên**, xã tổ chức tập huấn.\n\nĐề nghị các đơn vị cử người tham dự."
 
-    monkeypatch.setattr(compose, "_call_llm", fake)
-    d = make_draft("cong-van", FIELDS, settings.with_(backend="openai"))
+    d = make_draft("cong-van", FIELDS, settings.with_(backend="openai"), llm=scripted(fake))
     assert d.body_source == "llm"
     assert [b.text for b in d.body][0] == "Thực hiện chỉ đạo của cấp trên, xã tổ chức tập huấn."
     assert d.body[-1].text.endswith("./.")
@@ -290,9 +291,10 @@ def test_llm_body_used_when_backend_answers(settings, monkeypatch):
     assert check_docx(d.to_docx_bytes()) and all(r.ok for r in check_docx(d.to_docx_bytes()))
 
 
-def test_llm_decision_without_articles_falls_back(settings, monkeypatch):
-    monkeypatch.setattr(compose, "_call_llm", lambda s, a, b: "Một đoạn văn không có điều khoản.")
-    d = make_draft("quyet-dinh", FIELDS, settings.with_(backend="openai"))
+def test_llm_decision_without_articles_falls_back(settings):
+    from assistant.fake_llm import scripted
+
+    d = make_draft("quyet-dinh", FIELDS, settings.with_(backend="openai"), llm=scripted("Một đoạn văn không có điều khoản."))
     assert d.body_source == "offline"
     assert any("mô hình ngôn ngữ" in n for n in d.notes)
 

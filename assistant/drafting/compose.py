@@ -1,6 +1,6 @@
 """Building a draft: the components of Decree 30/2020/NĐ-CP from the user's fields, and the body.
 
-The body is written by the LLM server when ``settings.backend == "openai"``; on any
+The body is written by the model when the settings choose one (``assistant.engines``); on any
 error, or offline, it is assembled from the type's template and the user's key
 points. Types that call for a legal basis get "Căn cứ …" lines: the user's own, or
 documents retrieved from the indexed corpus (cited in ``Draft.citations``).
@@ -245,19 +245,6 @@ def _basis_blocks(bases: list[str], f: dict) -> list[Block]:
 
 
 # ----------------------------------------------------------------- LLM body
-def _call_llm(settings, system: str, user: str) -> str:
-    """One chat call to the OpenAI-compatible server; raises on any failure."""
-    from langchain_openai import ChatOpenAI
-
-    if not settings.llm_base_url:  # never fall through to a public endpoint
-        raise ValueError("ASSISTANT_LLM_BASE_URL is not set")
-    llm = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key or "none",
-                     timeout=settings.llm_timeout, max_retries=settings.llm_retries,
-                     temperature=settings.llm_temperature, max_tokens=settings.llm_max_tokens)
-    msg = llm.invoke([("system", system), ("human", user)])
-    return msg.content if isinstance(msg.content, str) else str(msg.content)
-
-
 def parse_llm_body(text: str) -> list[Block]:
     blocks: list[Block] = []
     for raw in text.splitlines():
@@ -274,20 +261,13 @@ def parse_llm_body(text: str) -> list[Block]:
     return blocks
 
 
-def llm_body(doc_type: DocType, f: dict, ctx: dict, bases: list[str], settings) -> list[Block]:
-    from assistant.guard import Redactor
-
+def llm_body(doc_type: DocType, f: dict, ctx: dict, bases: list[str], client) -> list[Block]:
+    """The body written by the model (through the one model client: personal data never leaves redacted-out)."""
     p = llm_prompt()
     user = p["user"].format(type_name=doc_type.display_name("vi"), agency=f["agency"], subject=ctx["subject"],
                             recipients="; ".join(f["recipients"]) or "-",
                             points="\n".join(f"- {x}" for x in f["points"]), task=doc_type.llm_task)
-    redactor, mapping = Redactor(), {}
-    if settings.redact_outbound:
-        user, mapping = redactor.redact(user)
-    text = _call_llm(settings, p["system"], user)
-    if mapping:
-        text = redactor.restore(text, mapping)
-    blocks = parse_llm_body(text)
+    blocks = parse_llm_body(client.complete(p["system"], user))
     if not blocks:
         raise ValueError("empty answer")
     if doc_type.layout == "decision":
@@ -301,7 +281,8 @@ def llm_body(doc_type: DocType, f: dict, ctx: dict, bases: list[str], settings) 
 
 
 # ----------------------------------------------------------------- entry point
-def make_draft(doc_type: str, fields: dict, settings=None, *, retriever=None, lang: str | None = None) -> Draft:
+def make_draft(doc_type: str, fields: dict, settings=None, *, retriever=None, lang: str | None = None,
+               llm=None) -> Draft:
     """A draft of ``doc_type`` (see ``list_types``) from ``fields``; :class:`DraftInputError` on bad input."""
     from assistant.config import load_settings
 
@@ -345,11 +326,18 @@ def make_draft(doc_type: str, fields: dict, settings=None, *, retriever=None, la
         if not bases:
             notes.append(t("drafting.note.basis_placeholder", lang))
     body, source = None, "offline"
-    if settings.backend == "openai":
+    from assistant.engines import as_client
+
+    client = as_client(settings, llm)
+    if client is not None:
+        from assistant.llm import LLMError
+
         try:
-            body, source = llm_body(dtp, f, ctx, bases, settings), "llm"
-        except Exception as exc:  # noqa: BLE001 - any LLM failure: offline body, with a clear note
-            notes.append(t("drafting.note.llm_failed", lang, detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
+            body, source = llm_body(dtp, f, ctx, bases, client), "llm"
+        except LLMError as exc:  # the server failed: offline body, with its clear message
+            notes.append(t("drafting.note.llm_failed", lang, detail=exc.message(lang)))
+        except ValueError:  # the model's body is unusable (empty, a decision without articles)
+            notes.append(t("drafting.note.llm_failed", lang, detail=t("drafting.note.llm_unusable", lang)))
     if body is None:
         body = offline_body(dtp, f, ctx, bases)
     last = next((b for b in reversed(body) if b.kind in ("para", "article")), None)

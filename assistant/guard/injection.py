@@ -7,8 +7,7 @@
    embedding model already loaded (``assistant.embeddings.get_embedder()``); the bank is encoded
    once per process. Only texts that address the assistant (a cheap cue test) or are long are
    embedded, so ordinary questions cost nothing.
-3. An LLM judge, only when an LLM server is configured (``settings.backend == "openai"``);
-   skipped silently when it errors.
+3. An LLM judge (``assistant.guard.judge``), only when a model is configured; skipped when it errors.
 
 ``score_injection(text, ...)`` returns ``(score, evidence)``; the caller blocks at
 ``BLOCK_THRESHOLD``.
@@ -313,29 +312,3 @@ def sim_to_score(margin: float) -> float:
     if margin >= SIM_THRESHOLD:
         return min(1.0, BLOCK_THRESHOLD + (margin - SIM_THRESHOLD) * 2)
     return max(0.0, BLOCK_THRESHOLD * margin / SIM_THRESHOLD) if margin > 0 else 0.0
-
-
-# ------------------------------------------------------------------ LLM judge (optional)
-_JUDGE_PROMPT = prompts_dir() / "guard" / "judge.yaml"
-
-
-def llm_judge(text: str, settings) -> float | None:
-    """0..1 from the configured LLM server, or None when there is none or it fails."""
-    if settings is None or getattr(settings, "backend", "offline") != "openai" or not settings.llm_base_url:
-        return None
-    try:
-        from langchain_openai import ChatOpenAI
-
-        prompt = yaml.safe_load(_JUDGE_PROMPT.read_text(encoding="utf-8"))
-        llm = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "default",
-                         api_key=settings.llm_api_key or "none", timeout=min(settings.llm_timeout, 20.0),
-                         max_retries=0, temperature=0, max_tokens=5)
-        reply = llm.invoke([("system", prompt["system"]), ("user", prompt["user"].format(text=text[:4000]))])
-        word = str(reply.content).strip().upper()
-        if word.startswith("ATTACK") or word.startswith("YES"):
-            return 0.9
-        if word.startswith("SAFE") or word.startswith("NO"):
-            return 0.0
-        return None
-    except Exception:  # noqa: BLE001 - the judge is optional
-        return None

@@ -1,0 +1,48 @@
+"""What the user is told about a guard decision, in Vietnamese and English (wording in prompts/)."""
+from __future__ import annotations
+
+from assistant.guard.types import Finding, GuardResult
+from assistant.messages import t
+
+
+def both(key: str, **kw) -> dict:
+    return {"vi": t(key, "vi", **kw), "en": t(key, "en", **kw)}
+
+
+def explanation(findings: list[Finding]) -> dict:
+    """One explanation line per kind of finding, both languages."""
+    vi, en = [], []
+    seen: set[str] = set()
+    pii_types = sorted({f.type for f in findings if f.type.startswith("pii.")})
+    for f in findings:
+        if f.type.startswith("pii."):
+            key, kw = "guard.explain.pii", {"types": ", ".join(p.split(".", 1)[1] for p in pii_types)}
+        elif f.type == "secret_marking":
+            key, kw = "guard.explain.secret_marking", {"level": f.text or "MẬT"}
+        elif f.type in ("prompt_injection", "indirect_injection"):
+            key, kw = f"guard.explain.{f.type}", {"rule": f.text or f.type}
+        else:
+            key, kw = f"guard.explain.{f.type}", {}
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            msg = both(key, **kw)
+        except KeyError:
+            continue
+        vi.append(msg["vi"])
+        en.append(msg["en"])
+    return {"vi": "\n".join(vi), "en": "\n".join(en)}
+
+
+def user_message(res: GuardResult, lang: str = "vi", kind: str = "input", source: str = "") -> str:
+    """What to show the user for a result: the refusal (``block``) or the notice (``warn``), in ``lang``.
+    ``kind``: ``input``, ``output`` or ``document``."""
+    if res.decision == "allow":
+        return ""
+    reason = res.reason(lang)
+    if res.decision == "block":
+        if kind == "document":
+            return reason if source in reason else t("guard.refusal.document", lang, source=source, reason=reason)
+        return t(f"guard.refusal.{'output' if kind == 'output' else 'input'}", lang, reason=reason)
+    return t("guard.decision.warn", lang) + "\n" + reason

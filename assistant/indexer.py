@@ -87,6 +87,23 @@ def _doc_guards(settings: Settings):
     return scan_document, flag_chunks
 
 
+def prepare(data: bytes, source: str, fmt: str, settings: Settings, chunker: Chunker, path: str = "",
+            lang: str | None = None) -> list[Chunk]:
+    """load -> document guard -> chunk -> flag: the same steps for the corpus and for a private upload.
+
+    Raises LoadError (unreadable, empty, scanned, encrypted …, or refused by the document guard)."""
+    doc = load_bytes(data, source, fmt, path=path or source)
+    scan_document, flag_chunks = _doc_guards(settings)
+    if scan_document is not None:
+        verdict = scan_document(doc, settings)
+        if verdict is not None and verdict.refuse:
+            raise LoadError(source, "refused", reason=verdict.reason(lang or settings.lang))
+    chunks = chunker.chunk(doc)
+    if flag_chunks is not None:
+        flag_chunks(chunks, settings)
+    return chunks
+
+
 def run_index(
     settings: Settings,
     corpus: str | Path | None = None,
@@ -114,7 +131,6 @@ def run_index(
     else:
         store = VectorStore(settings, embedder)
     chunker = make_chunker(embedder, settings)
-    scan_document, flag_chunks = _doc_guards(settings)
 
     ids, metas, _ = store.all_metadata()
     have: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # source -> hash -> count
@@ -143,7 +159,7 @@ def run_index(
             return
         texts = [c.text for _, chunks in pending for c in chunks]
         te = time.perf_counter()
-        vectors = embedder.encode(texts)
+        vectors = embedder.encode_passage(texts)
         report.encode_seconds += time.perf_counter() - te
         # clear every pending file's old chunks, then write all new chunks in large batches;
         # a file counts as complete only when all its n_chunks are stored, so a kill anywhere is safe
@@ -182,14 +198,7 @@ def run_index(
             fmt = SUPPORTED.get(path.suffix.lower())
             if fmt is None:
                 load_file(path, corpus, max_mb=settings.max_file_mb)  # raises unsupported
-            doc = load_bytes(data, source, fmt, path=str(path))
-            if scan_document is not None:
-                verdict = scan_document(doc, settings)
-                if verdict is not None and verdict.refuse:
-                    raise LoadError(source, "refused", reason=verdict.reason(settings.lang))
-            chunks = chunker.chunk(doc)
-            if flag_chunks is not None:
-                flag_chunks(chunks, settings)
+            chunks = prepare(data, source, fmt, settings, chunker, path=str(path))
         except LoadError as exc:
             report.failed += 1
             report.errors.append({"path": source, "error": exc.message(settings.lang), "code": exc.code})

@@ -29,6 +29,7 @@ from assistant.store import StoreError, VectorStore
 # Measured defaults (docs/retrieval.md): dense weight by (model reads Vietnamese?, query and passage both English?).
 # An English-only model's similarity means something only between two English texts; elsewhere it barely counts.
 DENSE_WEIGHTS = {(False, False): 0.05, (False, True): 0.5, (True, False): 0.5, (True, True): 0.5}
+MODES = ("hybrid", "lexical", "dense")
 _VI_PLAIN = set(
     """cua va cac nhung duoc trong theo khong ngay thang nam dang ky giay phep bao nhieu la gi nao thu tuc
     co quan nghi dinh quyet dinh thong tu luat dieu khoan chuong muc van ban cong dan can bo xa phuong quan
@@ -45,6 +46,14 @@ def query_lang(text: str) -> str:
     if words and sum(w in _VI_PLAIN for w in words) / len(words) >= 0.3:
         return "vi"
     return "en"
+
+
+def dense_weight(settings, embedder, query: str, doc_lang: str = "vi") -> float:
+    """The measured weight of dense scores for this model, question language and passage language."""
+    if settings.dense_weight >= 0:
+        return float(settings.dense_weight)
+    both_en = query_lang(query) == "en" and doc_lang == "en"
+    return DENSE_WEIGHTS[(bool(getattr(embedder, "multilingual", False)), both_en)]
 
 
 @dataclass
@@ -137,10 +146,7 @@ class Retriever:
         return len(self.lexical.ids)
 
     def dense_weight(self, query: str, doc_lang: str = "vi") -> float:
-        if self.settings.dense_weight >= 0:
-            return float(self.settings.dense_weight)
-        both_en = query_lang(query) == "en" and doc_lang == "en"
-        return DENSE_WEIGHTS[(self.embedder.multilingual, both_en)]
+        return dense_weight(self.settings, self.embedder, query, doc_lang)
 
     @staticmethod
     def _where(sources, doc_types) -> dict | None:
@@ -153,75 +159,144 @@ class Retriever:
             return None
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
-    def search(
-        self,
-        query: str,
-        k: int | None = None,
-        mode: str | None = None,
-        sources: list[str] | None = None,
-        doc_types: list[str] | None = None,
-        timings: dict | None = None,
-        qvec=None,
-    ) -> list[Hit]:
-        k = k or self.settings.top_k
-        mode = mode or self.settings.retrieval_mode
-        if mode not in ("hybrid", "lexical", "dense"):
-            raise ValueError(f"unknown retrieval mode {mode!r} (hybrid, lexical, dense)")
+    def candidates(self, query: str, pool: int, mode: str, sources=None, doc_types=None, qvec=None,
+                   timings: dict | None = None) -> list[Hit]:
+        """Hits with both raw scores (BM25 and cosine) for the pool of candidates, unscored and unranked."""
         lex = self.lexical
-        if not query.strip() or not lex.ids:
-            return []
         t0 = time.perf_counter()
-        pool = max(50, 4 * k)
         mask = lex.mask(sources, doc_types)
         lex_scores = np.zeros(len(lex.ids), dtype=np.float32)
         if mode in ("hybrid", "lexical"):
-            lex_query = query
-            if query_lang(query) == "en":
-                lex_query = f"{query} {expand_en(query)}"  # English question, Vietnamese documents: widen
-            lex_scores = lex.scores(lex_query)
+            lex_scores = lex.scores(lexical_query(query))
             if mask is not None:
                 lex_scores = np.where(mask, lex_scores, 0.0)
         t1 = time.perf_counter()
         dense: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             if qvec is None:
-                qvec = self.embedder.encode([query])[0]
+                qvec = self.embedder.encode_query([query])[0]
             for h in self.store.query(qvec, pool, where=self._where(sources, doc_types)):
                 pos = lex.position(h.id)
                 if pos is not None:
                     dense[pos] = h.score
-        t2 = time.perf_counter()
         if mode == "lexical":
-            cand = list(np.argsort(-lex_scores, kind="stable")[:k])
-            fused = {i: float(lex_scores[i]) for i in cand if lex_scores[i] > 0}
+            cand = {int(i) for i in np.argsort(-lex_scores, kind="stable")[:pool] if lex_scores[i] > 0}
         elif mode == "dense":
-            fused = dict(dense)
+            cand = set(dense)
         else:
             top_lex = np.argpartition(-lex_scores, min(pool, lex_scores.size) - 1)[:pool]
             cand = set(int(i) for i in top_lex if lex_scores[i] > 0) | set(dense)
             missing = [i for i in cand if i not in dense]
-            if missing and qvec is not None:
-                got = self.store.collection.get(ids=[lex.ids[i] for i in missing], include=["embeddings"])
-                for id_, emb in zip(got["ids"], got["embeddings"]):
+            if missing:
+                for id_, emb in zip(*self._stored([lex.ids[i] for i in missing])):
                     dense[lex.position(id_)] = float(np.dot(np.asarray(emb, dtype=np.float32), qvec))
-            lmax = float(max((lex_scores[i] for i in cand), default=0.0)) or 1.0
-            dvals = [dense.get(i, 0.0) for i in cand]
-            dmax = max(dvals, default=0.0)
-            dmax = dmax if dmax > 0 else 1.0
-            w = {lang: self.dense_weight(query, lang) for lang in ("vi", "en")}
-            fused = {}
-            for i in cand:
-                wi = w["en" if lex.metadatas[i].get("lang") == "en" else "vi"]
-                fused[i] = (1 - wi) * float(lex_scores[i]) / lmax + wi * max(dense.get(i, 0.0), 0.0) / dmax
-        order = sorted(fused, key=lambda i: (-fused[i], lex.ids[i]))[:k]
-        hits = [
-            Hit(rank=r, score=fused[i], chunk_id=lex.ids[i], text=lex.texts[i], metadata=lex.metadatas[i],
-                lexical_score=float(lex_scores[i]), dense_score=float(dense.get(i, 0.0)))
-            for r, i in enumerate(order, start=1)
-        ]
         if timings is not None:
-            timings.update(lexical_ms=(t1 - t0) * 1000, dense_ms=(t2 - t1) * 1000, total_ms=(time.perf_counter() - t0) * 1000)
+            timings.update(lexical_ms=(t1 - t0) * 1000, dense_ms=(time.perf_counter() - t1) * 1000)
+        return [Hit(rank=0, score=0.0, chunk_id=lex.ids[i], text=lex.texts[i], metadata=lex.metadatas[i],
+                    lexical_score=float(lex_scores[i]), dense_score=float(dense.get(i, 0.0))) for i in cand]
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None, sources: list[str] | None = None,
+               doc_types: list[str] | None = None, timings: dict | None = None, qvec=None) -> list[Hit]:
+        k = k or self.settings.top_k
+        mode = check_mode(mode or self.settings.retrieval_mode)
+        if not query.strip() or not self.lexical.ids:
+            return []
+        t0 = time.perf_counter()
+        cands = self.candidates(query, max(50, 4 * k), mode, sources, doc_types, qvec, timings)
+        hits = fuse(cands, query, k, mode, lambda q, lang: self.dense_weight(q, lang))
+        if timings is not None:
+            timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return hits
+
+    # ------------------------------------------------------------ what the pipeline and the app read
+    def _stored(self, ids: list[str]) -> tuple[list[str], list]:
+        got = self.store.collection.get(ids=ids, include=["embeddings"])
+        return list(got["ids"]), list(got["embeddings"])
+
+    def vectors(self, ids: list[str]) -> list | None:
+        """The chunks' embeddings as stored at index time, in the order of ``ids`` (None if one is missing)."""
+        if not ids:
+            return []
+        got_ids, embs = self._stored(ids)
+        by_id = dict(zip(got_ids, embs))
+        if set(by_id) != set(ids):
+            return None
+        return [by_id[i] for i in ids]
+
+    def document_hits(self, sources: list[str], articles: list[str] | None = None) -> list[Hit]:
+        """Every chunk of these documents, in document order (optionally only some articles)."""
+        return hits_of_documents(self.lexical.ids, self.lexical.texts, self.lexical.metadatas, sources, articles)
+
+    def documents(self) -> list[tuple[str, str]]:
+        """(label, source) of every indexed document, sorted by label."""
+        return document_labels(self.lexical.metadatas)
+
+    @property
+    def doc_freq(self):
+        from assistant.answer.text import doc_freq
+
+        return doc_freq(self.lexical)
+
+    @property
+    def version(self) -> str:
+        return self.lexical.fp
+
+
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"unknown retrieval mode {mode!r} ({', '.join(MODES)})")
+    return mode
+
+
+def lexical_query(query: str) -> str:
+    """An English question over Vietnamese documents: widened with the glossary's Vietnamese terms."""
+    return f"{query} {expand_en(query)}" if query_lang(query) == "en" else query
+
+
+def fuse(cands: list[Hit], query: str, k: int, mode: str, weight) -> list[Hit]:
+    """Score and rank candidates: weighted sum of scores normalised by the best of the pool.
+
+    ``weight(query, passage_lang)`` gives the dense weight; lexical and dense modes use one score.
+    Candidates from several sources (the corpus and a private upload) are fused in one pool."""
+    if mode == "lexical":
+        scored = [(h.lexical_score, h) for h in cands if h.lexical_score > 0]
+    elif mode == "dense":
+        scored = [(h.dense_score, h) for h in cands]
+    else:
+        lmax = max((h.lexical_score for h in cands), default=0.0) or 1.0
+        dmax = max((h.dense_score for h in cands), default=0.0)
+        dmax = dmax if dmax > 0 else 1.0
+        w = {lang: weight(query, lang) for lang in ("vi", "en")}
+        scored = []
+        for h in cands:
+            wi = w["en" if h.metadata.get("lang") == "en" else "vi"]
+            scored.append(((1 - wi) * h.lexical_score / lmax + wi * max(h.dense_score, 0.0) / dmax, h))
+    scored.sort(key=lambda x: (-x[0], x[1].chunk_id))
+    out = []
+    for r, (sc, h) in enumerate(scored[:k], start=1):
+        h.rank, h.score = r, float(sc)
+        out.append(h)
+    return out
+
+
+def hits_of_documents(ids, texts, metadatas, sources: list[str], articles=None) -> list[Hit]:
+    want = list(dict.fromkeys(sources))
+    arts = {str(a) for a in articles} if articles else None
+    rows = [i for i, m in enumerate(metadatas) if m.get("source") in want
+            and (arts is None or str(m.get("article", "")) in arts)]
+    rows.sort(key=lambda i: (want.index(metadatas[i]["source"]), int(metadatas[i].get("chunk_index", 0))))
+    return [Hit(rank=r, score=1.0, chunk_id=ids[i], text=texts[i], metadata=metadatas[i])
+            for r, i in enumerate(rows, start=1)]
+
+
+def document_labels(metadatas) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for m in metadatas:
+        src = m.get("source", "")
+        if src and src not in seen:
+            title = m.get("title") or src.rsplit("/", 1)[-1]
+            seen[src] = f"{title} ({src})" if title != src else src
+    return sorted(((label, src) for src, label in seen.items()), key=lambda x: x[0].lower())
 
 
 _RETRIEVERS: dict[tuple, Retriever] = {}
@@ -245,4 +320,4 @@ def forget_retrievers() -> None:
         _RETRIEVERS.clear()
 
 
-__all__ = ["Hit", "Retriever", "get_retriever", "query_lang", "StoreError"]
+__all__ = ["Hit", "Retriever", "get_retriever", "query_lang", "fuse", "dense_weight", "StoreError"]

@@ -173,27 +173,28 @@ def test_exercise_catalogue(tmp_path):
 
 # ---------------------------------------------------------------- private uploads
 def test_private_upload_checks_indexes_and_forgets(tmp_path, make_settings, embedder):
-    from assistant.ui.uploads import PrivateIndex, live_count, release, sweep, track
+    from assistant.ui.uploads import add_upload, live_count, new_index, release, sweep
 
     s = make_settings(max_upload_mb=0.001)
     big = tmp_path / "lon.md"
     big.write_text("x " * 2000, encoding="utf-8")
-    ix = track(PrivateIndex(session="a"))
-    r = ix.add_file(str(big), s, "vi", embedder=embedder)
+    ix = new_index(s, embedder, session="a")
+    r = add_upload(ix, str(big), s, "vi")
     assert not r.ok and "quá lớn" in r.message and not big.exists()
     exe = tmp_path / "a.exe"
     exe.write_bytes(b"MZ")
-    r = ix.add_file(str(exe), s, "en", embedder=embedder)
+    r = add_upload(ix, str(exe), s, "en")
     assert not r.ok and ".exe" in r.message and "not supported" in r.message
     s = make_settings()
+    ix.settings = s
     doc = tmp_path / "rieng.md"
     doc.write_text("# Riêng\n\nĐiều 1. Ngân sách\nDự án Hoa Sen Xanh có ngân sách 7 tỷ đồng.\n", encoding="utf-8")
-    r = ix.add_file(str(doc), s, "vi", embedder=embedder)
+    r = add_upload(ix, str(doc), s, "vi")
     assert r.ok and r.chunks >= 1 and not doc.exists()  # the upload never stays on disk
-    hits = ix.search("ngân sách Hoa Sen Xanh", 3, embedder=embedder)
+    hits = ix.search("ngân sách Hoa Sen Xanh", 3)
     assert hits and hits[0].source == "upload:rieng.md" and hits[0].metadata["private"]
-    other = track(PrivateIndex(session="b"))
-    assert other.search("ngân sách Hoa Sen Xanh", 3, embedder=embedder) == []
+    other = new_index(s, embedder, session="b")
+    assert other.search("ngân sách Hoa Sen Xanh", 3) == []
     assert live_count() >= 1
     ix.created = time.time() - 3600
     assert sweep(30) >= 1 and ix.empty
@@ -201,16 +202,14 @@ def test_private_upload_checks_indexes_and_forgets(tmp_path, make_settings, embe
 
 
 def test_offline_answer_over_private_file_only(tmp_path, make_settings, embedder):
+    from assistant.answer.types import Request
     from assistant.ui.services import Services
-    from assistant.ui.uploads import PrivateIndex
 
     s = make_settings()
     svc = Services(s)
-    ix = PrivateIndex()
-    doc = tmp_path / "rieng.md"
-    doc.write_text("# Riêng\n\nĐiều 1. Ngân sách\nDự án Hoa Sen Xanh có ngân sách 7 tỷ đồng.\n", encoding="utf-8")
-    ix.add_file(str(doc), s, "vi", embedder=embedder)
-    res = svc.ask("Ngân sách dự án Hoa Sen Xanh?", lang="vi", private=ix, scope="private")
+    ix = svc.new_private("t")
+    ix.add_bytes("# Riêng\n\nĐiều 1. Ngân sách\nDự án Hoa Sen Xanh có ngân sách 7 tỷ đồng.\n".encode(), "rieng.md")
+    res = svc.ask(Request("Ngân sách dự án Hoa Sen Xanh?", lang="vi", private=ix, scope="private"))
     assert "7 tỷ" in res["answer"] and res["citations"][0]["private"] and res["event_id"]
-    res = svc.ask("Ngân sách dự án Hoa Sen Xanh?", lang="en", private=None, scope="private")
+    res = svc.ask(Request("Ngân sách dự án Hoa Sen Xanh?", lang="en", private=None, scope="private"))
     assert res["abstained"] and "uploaded" in res["answer"]

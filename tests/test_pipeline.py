@@ -222,7 +222,7 @@ def test_input_guard_block_stops_before_retrieval(fx, monkeypatch):
     import assistant.guard as guard
     from assistant.pipeline import Request
 
-    def block(text, settings=None, lang="vi"):
+    def block(text, settings=None, lang="vi", **kw):
         return guard.GuardResult(decision="block", text=text, explanation={"vi": "có số CCCD", "en": "contains an ID number"})
 
     monkeypatch.setattr(guard, "check_input", block)

@@ -20,6 +20,11 @@ def register(sub) -> None:
     p.add_argument("--source", action="append", help="only these documents (path relative to the corpus); repeatable")
     p.add_argument("--length", choices=["short", "medium", "long"], help="summary length (--task summarize)")
     p.add_argument("--text-file", help="work on this text file instead of the index (summarize, plain_language, extract)")
+    p.add_argument("--file", action="append", dest="files", metavar="PATH",
+                   help="a private document for this question only (indexed in memory, never stored, searched "
+                        "with the corpus; see --scope); repeatable")
+    p.add_argument("--scope", choices=["corpus", "both", "private"], default=None,
+                   help="with --file: search the corpus and the files (both, the default) or the files only (private)")
     add_setting_args(p, ["backend", "top_k", "retrieval_mode"])
     add_store_args(p)
     p.add_argument("--batch", help="JSONL file of questions, '-' for stdin")
@@ -55,9 +60,23 @@ def _print_text(result, lang: str, streamed: str | None) -> None:
     print(f"({result.backend}, {result.ms:.0f} ms)", file=sys.stderr)
 
 
+def _private(settings, paths: list[str], lang: str):
+    """An in-memory index of the --file documents (the same steps as the corpus); bad files are reported."""
+    from assistant.private_index import PrivateIndex
+    from assistant.retrieval import get_retriever
+
+    ix = PrivateIndex(settings=settings, embedder=get_retriever(settings).embedder, session="cli")
+    for path in paths:
+        got = ix.add_file(path, lang)
+        if not got.ok:
+            sys.stderr.write(f"{path}: {got.error.message(lang)}\n")
+    return ix
+
+
 def run(args) -> int:
+    from assistant.answer.types import Request
     from assistant.messages import t
-    from assistant.pipeline import Pipeline, Request
+    from assistant.pipeline import get_pipeline
     from assistant.store import StoreError
 
     settings = settings_from(args)
@@ -70,27 +89,30 @@ def run(args) -> int:
         with open(args.text_file, encoding="utf-8") as f:
             options["text"] = f.read()
     try:
-        pipe = Pipeline(settings)
-        if not options.get("text") and pipe.retriever.size == 0:
+        pipe = get_pipeline(settings)
+        private = _private(settings, args.files, settings.lang) if args.files else None
+        if not options.get("text") and pipe.retriever.size == 0 and (private is None or private.empty):
             msg = t("answers.no_index", settings.lang)
             if args.json:
                 print_json({"error": msg})
             return fail(msg)
     except StoreError as exc:
         return fail(exc.message(settings.lang))
+    scope = args.scope or ("both" if private is not None else "corpus")
 
     if args.batch:
         rows, bad = read_batch(args.batch, keys=("question", "text"))
         for rid, row in rows:
-            req = Request(row["text"], task=row.get("task", args.task), lang=row.get("lang"),
-                          history=[tuple(x) if isinstance(x, list) else x for x in row.get("history", [])],
-                          sources=row.get("sources") or args.source, options=dict(options, **(row.get("options") or {})))
+            req = Request.from_dict(dict(row, question=row["text"], task=row.get("task", args.task),
+                                         sources=row.get("sources") or args.source,
+                                         options=dict(options, **(row.get("options") or {})), scope=row.get("scope", scope)))
+            req.private = private
             print_json(dict(answer_json(pipe.run(req)), id=rid))
         for n in bad:
             print_json({"id": None, "line": n, "error": "each line must be a JSON object with 'id' and 'question'"})
         return 0
 
-    req = Request(args.question or "", task=args.task, sources=args.source, options=options)
+    req = Request(args.question or "", task=args.task, sources=args.source, options=options, private=private, scope=scope)
     if args.stream:
         result = None
         streamed = []

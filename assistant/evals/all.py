@@ -129,7 +129,10 @@ def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False,
             if limit:
                 rows = rows[:limit]
             stamps = [time.perf_counter()]
-            res = run_answers(settings, index=False, judge=judge and settings.backend == "openai", embedder=embedder,
+            from assistant.engines import model_client
+
+            has_model = model_client(settings) is not None
+            res = run_answers(settings, index=False, judge=judge and has_model, embedder=embedder,
                               retriever=retriever, rows=rows, progress=lambda i, n: stamps.append(time.perf_counter()))
             ams = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:])]
             speed.update({"answer_ms_p50": _pct(ams, 0.5), "answer_ms_p95": _pct(ams, 0.95), "answer_ms": [round(x, 1) for x in ams]})
@@ -139,7 +142,7 @@ def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False,
                 item["gold"] = [f"{g.get('source')}#{g.get('article', '')}" for g in byid.get(item.get("id"), {}).get("gold") or []]
             out["answers"] = res
             out["answers_thresholds"] = _rows(res.get("thresholds"))
-            if judge and settings.backend != "openai":
+            if judge and not has_model:
                 out["answers"]["judge_note"] = "judge skipped: no LLM server configured (ASSISTANT_BACKEND=openai)"
         except Exception as exc:  # noqa: BLE001
             out["errors"]["answers"] = f"{type(exc).__name__}: {exc}"

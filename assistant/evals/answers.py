@@ -73,16 +73,14 @@ def best_threshold(scores: list[tuple[float, bool]]) -> dict:
 
 
 def _judge(pipe, row, res, lang) -> dict | None:
-    from langchain_core.messages import HumanMessage, SystemMessage
-
     from assistant.answer.prompting import load_template, passage_block
 
     tpl = load_template("judge")
     passages = "\n\n".join(passage_block(i, h, lang) for i, h in enumerate(res.hits, start=1)) or "—"
     system, user = tpl.render(lang, question=row["question"], answer=res.answer, passages=passages)
     try:
-        out = pipe._chat().invoke([SystemMessage(system), HumanMessage(user)]).content
-        m = re.search(r"\{.*?\}", out if isinstance(out, str) else str(out), re.S)
+        out = pipe.client.complete(system, user)
+        m = re.search(r"\{.*?\}", out, re.S)
         data = json.loads(m.group(0)) if m else {}
         return {"faithfulness": float(data["faithfulness"]), "relevance": float(data["relevance"])}
     except Exception:  # noqa: BLE001 - an unparsable verdict is skipped and counted
@@ -170,7 +168,7 @@ def run_answers(settings, datasets: Path = DATASETS, index: bool = True, judge: 
         metrics["judge_unparsed"] = judge_failed
     ms_sorted = sorted(ms)
     out = {
-        "backend": "openai" if pipe.uses_llm else "offline",
+        "backend": pipe.client.engine if pipe.uses_llm else "offline",
         "questions": len(rows), "in_corpus": in_n, "out_of_corpus": out_n,
         "metrics": metrics,
         "calibration": best_threshold(scores),

@@ -6,11 +6,33 @@ options (``internals=True`` on /ask, /reindex) are refused for trainees.
 from __future__ import annotations
 
 import base64
+import binascii
 
 import gradio as gr
 
+from assistant.answer.types import Request
+from assistant.messages import t
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
+from assistant.ui.uploads import release
+
+
+def add_encoded(index, f: dict, settings, lang: str) -> dict:
+    """One API upload ({"name", "content_base64"}) into a private index: {"name", "ok", "message"}."""
+    name = str((f or {}).get("name") or "upload.txt")
+    try:
+        data = base64.b64decode((f or {}).get("content_base64") or "", validate=True)
+    except (binascii.Error, ValueError):
+        return {"name": name, "ok": False, "message": t("ui.upload_failed", lang, name=name, reason="base64")}
+    if len(data) > settings.max_upload_mb * 1024 * 1024:
+        return {"name": name, "ok": False, "message": t("ui.upload_too_large", lang, name=name,
+                                                         size_mb=f"{len(data) / 1024 / 1024:.1f}",
+                                                         max_mb=f"{settings.max_upload_mb:g}")}
+    got = index.add_bytes(data, name, lang)
+    if not got.ok:
+        return {"name": name, "ok": False, "message": t("ui.upload_failed", lang, name=name, reason=got.error.message(lang))}
+    return {"name": name, "ok": True, "message": t("ui.upload_ok", lang, name=name, chunks=got.chunks,
+                                                      ttl=settings.upload_ttl_min)}
 
 
 def register(ctx: Ctx) -> None:
@@ -21,16 +43,37 @@ def register(ctx: Ctx) -> None:
             raise gr.Error(tr("tr.refused", ctx.lang(lang)))
 
     def ask(question: str, lang: str = "vi", sources: list[str] | None = None, internals: bool = False,
-            request: gr.Request = None) -> dict:
-        """Answer a question over the corpus with [n] citations. internals=True (trainers) adds hits, prompt, guard, timings."""
+            task: str = "qa", history: list | None = None, options: dict | None = None, scope: str = "corpus",
+            files: list[dict] | None = None, request: gr.Request = None) -> dict:
+        """Answer a question with [n] citations: the same pipeline as the Ask tab and `assistant ask`.
+
+        task: qa | summarize | plain_language | extract; history: [[question, answer], ...]; options:
+        {"length", "text" (pasted text), "k"}; files: private documents for this call only,
+        [{"name": "x.docx", "content_base64": "..."}] (searched with the corpus unless scope is "private").
+        internals=True (trainers) adds hits, prompt, guard, timings."""
         lang = ctx.lang(lang)
         if internals:
             _trainer_or_refuse(request, lang)
-        res = svc.ask(question or "", lang=lang, sources=sources or None, who=ctx.who(request))
-        keep = ["answer", "citations", "abstained", "unsupported", "backend", "ms", "event_id"]
+        req = Request.from_dict({"question": question or "", "lang": lang, "sources": sources, "task": task,
+                                 "history": history, "options": options, "scope": scope})
+        uploads = []
+        if files:
+            req.private = svc.new_private(getattr(request, "session_hash", "") or "api")
+            req.scope = scope if scope in ("both", "private") else "both"
+            for f in files:
+                uploads.append(add_encoded(req.private, f, ctx.settings, lang))
+        try:
+            res = svc.ask(req, who=ctx.who(request))
+        finally:
+            release(req.private)
+        keep = ["answer", "citations", "abstained", "unsupported", "backend", "ms", "event_id", "lang", "sent_question"]
         if internals:
             keep += ["hits", "prompt", "guard", "timings", "query"]
-        return {k: res.get(k) for k in keep if k in res}
+        out = {k: res.get(k) for k in keep if k in res}
+        out["notices"] = [x.get("explanation", "") for x in (res.get("guard") or {}).get("stages", []) if x.get("explanation")]
+        if uploads:
+            out["uploads"] = uploads
+        return out
 
     def search(query: str, k: int = 5, sources: list[str] | None = None, request: gr.Request = None) -> list[dict]:
         """Hybrid search over the corpus: the k best passages with their scores."""

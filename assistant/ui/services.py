@@ -1,29 +1,27 @@
-"""The functions behind both the UI and the named API: ask, search, guard, summarise, draft.
+"""The app's side of the library: sessions, caching and logging around the one answer pipeline.
 
-Loaded once per process (retriever, embedder, pipeline). The answer engine is
-``assistant.pipeline`` when it is installed; until then (and for questions over
-a trainee's private files, which the shared pipeline does not see) a small
-extractive engine quotes the best passages with [n] citations, never inventing.
+``Services`` is loaded once per process (retriever, embedder, pipeline). Every answer — a question in
+Ask, an exercise, a summary, an extraction, a question over a private upload, the named API — is a
+:class:`~assistant.answer.types.Request` given to :meth:`Pipeline.stream`, the same function the CLI
+calls. What this module adds belongs to the app only: a cache for identical first questions, the log
+of every request (personal data redacted), links to the cited pages, and re-indexing.
 """
 from __future__ import annotations
 
 import copy
 import importlib.util
-from collections import OrderedDict
-import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import quote
 
+from assistant.answer.types import Request
 from assistant.config import Settings
 from assistant.messages import t
 from assistant.ui.logs import get_logstore
-
-_SENT = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(])")
-
 
 def has_module(name: str) -> bool:
     try:
@@ -47,38 +45,6 @@ def to_dict(obj: Any) -> Any:
     if is_dataclass(obj):
         return to_dict(asdict(obj))
     return str(obj)
-
-
-def sentences(text: str) -> list[str]:
-    out = []
-    for para in text.split("\n"):
-        para = para.strip()
-        if para:
-            out += [s.strip() for s in _SENT.split(para) if s.strip()]
-    return out
-
-
-_HEADING = re.compile(r"^(#+\s|(Điều|Article|Chương|Chapter|Mục|Section)\s+\w+\.?\s*[^.]{0,80}$)", re.I)
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
-
-
-def best_sentences(passage: str, query: str, n: int = 2, limit: int = 500) -> str:
-    """The ``n`` sentences of a passage sharing most words with the query, in passage order (headings skipped)."""
-    sents = [x for x in sentences(passage) if not _HEADING.match(x) and len(x.split()) >= 4]
-    if not sents:  # a heading-only passage has nothing to quote
-        return ""
-    q = _words(query)
-    ranked = sorted(range(len(sents)), key=lambda i: (-len(q & _words(sents[i])), i))[:n]
-    return " ".join(sents[i] for i in sorted(ranked))[:limit]
-
-
-def citation(n: int, hit) -> dict:
-    return {"n": n, "source": hit.source, "title": hit.title, "article": hit.article, "page": hit.page,
-            "chunk_id": hit.chunk_id, "breadcrumb": hit.breadcrumb, "passage": hit.passage,
-            "private": bool(hit.metadata.get("private"))}
 
 
 def hit_row(hit) -> dict:
@@ -118,7 +84,6 @@ class Services:
         self.settings = settings
         self.logs = get_logstore(settings)
         self._index_lock = threading.Lock()
-        self._pipeline = None
         self._cache = AnswerCache(256)
 
     # ------------------------------------------------------------ resources (once per process)
@@ -134,11 +99,15 @@ class Services:
         return get_retriever(self.settings)
 
     def pipeline(self):
-        if self._pipeline is None and has_module("assistant.pipeline"):
-            from assistant.pipeline import get_pipeline
+        from assistant.pipeline import get_pipeline
 
-            self._pipeline = get_pipeline(self.settings)
-        return self._pipeline
+        return get_pipeline(self.settings)
+
+    def new_private(self, session: str = ""):
+        """An empty private index for one browser session (the same embedder and settings as the corpus)."""
+        from assistant.ui.uploads import new_index
+
+        return new_index(self.settings, self.embedder, session)
 
     def warm_up(self) -> None:
         """Load the models before the first trainee arrives."""
@@ -146,45 +115,34 @@ class Services:
             self.retriever().search("khởi động", 1)
         except Exception:  # noqa: BLE001 - an empty store is reported in the UI
             self.embedder.encode(["khởi động"])
-        try:
-            self.pipeline()
-        except Exception:  # noqa: BLE001
-            self._pipeline = None
         for lang, text in (("vi", "Xin chào, đây là câu hỏi thử."), ("en", "Hello, this is a test question.")):
             try:  # the guard loads its rules lazily, per language
                 self.guard(text, lang)
-                self.ask(text, lang=lang, log=False)
+                self.ask(Request(text, lang=lang), log=False)
             except Exception:  # noqa: BLE001
                 pass
 
     @property
     def backend_name(self) -> str:
-        s = self.settings
-        if s.backend == "offline":
-            return ""
-        return s.llm_model or s.backend
+        from assistant.engines import model_client
+
+        client = model_client(self.settings)
+        return "" if client is None else client.name
 
     # ------------------------------------------------------------ corpus
     def documents(self) -> list[tuple[str, str]]:
         """(label, source) of every indexed document, sorted by label."""
         try:
-            lex = self.retriever().lexical
+            return self.retriever().documents()
         except Exception:  # noqa: BLE001
             return []
-        seen: dict[str, str] = {}
-        for m in lex.metadatas:
-            src = m.get("source", "")
-            if src and src not in seen:
-                title = m.get("title") or Path(src).stem
-                seen[src] = f"{title} ({src})" if title != src else src
-        return sorted(((label, src) for src, label in seen.items()), key=lambda x: x[0].lower())
 
     def corpus_status(self) -> dict:
         import json
 
         try:
             r = self.retriever()
-            chunks, docs = r.size, len({m.get("source") for m in r.lexical.metadatas})
+            chunks, docs = r.size, len(r.documents())
         except Exception:  # noqa: BLE001
             chunks, docs = 0, 0
         last = None
@@ -211,21 +169,9 @@ class Services:
     # ------------------------------------------------------------ search
     def search(self, query: str, k: int | None = None, sources: list[str] | None = None, private=None,
                scope: str = "corpus") -> list:
-        k = k or self.settings.top_k
-        hits = []
-        if scope in ("corpus", "both"):
-            try:
-                hits = list(self.retriever().search(query, k, sources=sources or None))
-            except Exception:  # noqa: BLE001 - no index yet: private files may still answer
-                if scope == "corpus":
-                    raise
-        if scope in ("both", "private") and private is not None and not private.empty:
-            hits += private.search(query, k, embedder=self.embedder)
-        hits.sort(key=lambda h: -h.score)
-        hits = hits[:k]
-        for r, h in enumerate(hits, start=1):
-            h.rank = r
-        return hits
+        from assistant.sources import choose
+
+        return choose(self.retriever(), private, scope).search(query, k or self.settings.top_k, sources=sources or None)
 
     # ------------------------------------------------------------ guard
     def guard(self, text: str, lang: str = "vi"):
@@ -240,63 +186,53 @@ class Services:
         d["findings_detail"] = [dict(f.as_json(lang), text=text[f.start:f.end]) for f in g.findings]
         return d
 
-    # ------------------------------------------------------------ ask (streaming)
-    def ask_stream(self, question: str, lang: str = "vi", history: list | None = None, sources: list[str] | None = None,
-                   private=None, scope: str = "corpus", task: str = "qa", options: dict | None = None,
-                   who: dict | None = None, log: bool = True) -> Iterator[tuple[str, Any]]:
-        """Yields (type, data): "status" text, "token" text, "sources" citations, "guard" dict, "done" result dict.
+    # ------------------------------------------------------------ answers (streaming)
+    def _cache_key(self, req: Request):
+        if req.history or req.options or req.scope != "corpus":
+            return None
+        try:
+            version = self.retriever().version
+        except Exception:  # noqa: BLE001
+            return None
+        return (req.question.strip(), req.lang, tuple(sorted(req.sources or [])), req.task, version)
 
-        The result dict: answer, citations, abstained, unsupported, backend, ms, hits, prompt, guard, timings, event_id.
-        """
+    def ask_stream(self, req: Request, who: dict | None = None, log: bool = True) -> Iterator[tuple[str, Any]]:
+        """Yields (type, data): "status", "token", "sources", "guard", and "done" with the result dict
+        (answer, citations, abstained, unsupported, backend, ms, hits, prompt, guard, timings, event_id …)."""
         t0 = time.perf_counter()
         who = who or {}
-        key = None
-        if scope != "private" and not history and not options and (private is None or private.empty or scope == "corpus"):
-            key = (question.strip(), lang, tuple(sorted(sources or [])), task, self._corpus_version())
-            cached = self._cache.get(key)
-            if cached is not None:
-                result = copy.deepcopy(cached)
-                yield "sources", result.get("citations", [])
-                yield "token", result.get("answer", "")
-                result["ms"] = (time.perf_counter() - t0) * 1000
-                result["timings"] = dict(result.get("timings") or {}, cached=1)
-                if log:
-                    result["event_id"] = self._log(task, question, lang, result, who)
-                yield "done", result
-                return
-        use_private = scope == "private" or (scope == "both" and private is not None and not private.empty)
-        pipe = None
-        if not use_private:
-            try:
-                pipe = self.pipeline()
-            except Exception:  # noqa: BLE001 - fall back to the extractive engine
-                pipe = None
-        result: dict | None = None
-        if pipe is not None:
-            from assistant.pipeline import Request
-
-            req = Request(question, task=task, lang=lang, history=history or [], sources=sources or None,
-                          options=options or {})
-            for ev in pipe.stream(req):
+        if req.private is not None and req.private.expired(self.settings.upload_ttl_min):
+            req.private.clear()
+        key = self._cache_key(req)
+        cached = self._cache.get(key) if key is not None else None
+        if cached is not None:
+            result = copy.deepcopy(cached)
+            yield "sources", result.get("citations", [])
+            yield "token", result.get("answer", "")
+            result["ms"] = (time.perf_counter() - t0) * 1000
+            result["timings"] = dict(result.get("timings") or {}, cached=1)
+        else:
+            result = {}
+            for ev in self.pipeline().stream(req):
                 if ev.type == "done":
                     result = self._result_dict(ev.data)
                 else:
                     yield ev.type, to_dict(ev.data)
-        else:
-            yield "status", t("ui.searching", lang)
-            result = self._extractive(question, lang, sources, private, scope)
-            if result.get("citations"):
-                yield "sources", result["citations"]
-            if result.get("answer"):
-                yield "token", result["answer"]
-        result["ms"] = result.get("ms") or (time.perf_counter() - t0) * 1000
-        for c in result.get("citations", []):
-            c.setdefault("url", self.source_url(c.get("source", ""), c.get("page")))
-        if key is not None and not result.get("error"):
-            self._cache.put(key, copy.deepcopy(result))
+            for c in result.get("citations", []):
+                c.setdefault("url", self.source_url(c.get("source", ""), c.get("page")))
+            if key is not None and not result.get("error"):
+                self._cache.put(key, copy.deepcopy(result))
         if log:
-            result["event_id"] = self._log(task, question, lang, result, who)
+            result["event_id"] = self._log(req.task, req.question or "; ".join(req.sources or []), result.get("lang") or req.lang or "vi",
+                                           result, who)
         yield "done", result
+
+    def ask(self, req: Request, who: dict | None = None, log: bool = True) -> dict:
+        result: dict = {}
+        for typ, data in self.ask_stream(req, who=who, log=log):
+            if typ == "done":
+                result = data
+        return result
 
     def _log(self, task: str, question: str, lang: str, result: dict, who: dict) -> int:
         return self.logs.log_event(
@@ -307,151 +243,35 @@ class Services:
             backend=result.get("backend", ""), ms=result["ms"], timings=result.get("timings") or {},
             abstained=bool(result.get("abstained")))
 
-    def _corpus_version(self) -> str:
-        try:
-            return self.retriever().lexical.fp
-        except Exception:  # noqa: BLE001
-            return ""
-
-    def ask(self, question: str, **kw) -> dict:
-        result: dict = {}
-        for typ, data in self.ask_stream(question, **kw):
-            if typ == "done":
-                result = data
-        return result
-
-    def _result_dict(self, res: Any) -> dict:
+    @staticmethod
+    def _result_dict(res) -> dict:
         """The pipeline's Result as a plain dict, internals (hits, prompt, guard) included."""
-        if isinstance(res, dict):
-            d = dict(res)
-        else:
-            d = dict(res.as_json()) if hasattr(res, "as_json") else {"answer": str(res)}
-            for k in ("prompt", "timings", "query"):
-                if hasattr(res, k):
-                    d[k] = getattr(res, k)
-            d["guard"] = to_dict(getattr(res, "guard", []))
-        hits = getattr(res, "hits", None) or d.get("hits") or []
-        d["hits"] = [hit_row(h) if hasattr(h, "chunk_id") else h for h in hits]
-        by_id = {h.chunk_id: h for h in hits if hasattr(h, "chunk_id")}
-        d.setdefault("answer", "")
-        d["citations"] = [dict(c) for c in d.get("citations") or []]
-        d.setdefault("unsupported", [])
+        d = dict(res.as_json())
+        d["prompt"], d["timings"], d["query"] = res.prompt, res.timings, res.query
+        by_id = {h.chunk_id: h for h in res.hits}
+        d["hits"] = [hit_row(h) for h in res.hits]
+        d["citations"] = [dict(c) for c in res.citations]
         for c in d["citations"]:
             h = by_id.get(c.get("chunk_id"))
             if "passage" not in c and h is not None:
                 c["passage"] = h.passage
-        g = d.get("guard")
-        if isinstance(g, list):  # one entry per guard stage: keep the strictest decision
-            order = {"allow": 0, "warn": 1, "block": 2}
-            decision = max((x.get("decision", "allow") for x in g), key=lambda x: order.get(x, 0), default="allow")
-            d["guard"] = {"decision": decision, "stages": g,
-                          "findings": [f.get("type") for x in g for f in x.get("findings", [])]}
+            if h is not None:
+                c.setdefault("private", bool(h.metadata.get("private")))
+        g = to_dict(res.guard)
+        order = {"allow": 0, "warn": 1, "block": 2}
+        decision = max((x.get("decision", "allow") for x in g), key=lambda x: order.get(x, 0), default="allow")
+        d["guard"] = {"decision": decision, "stages": g, "findings": [f.get("type") for x in g for f in x.get("findings", [])]}
         return d
 
-    def _extractive(self, question: str, lang: str, sources, private, scope: str) -> dict:
-        """Offline answer: the best passages quoted with [n]; abstains when nothing matches."""
-        base = {"answer": "", "citations": [], "abstained": False, "unsupported": [], "backend": "offline",
-                "hits": [], "prompt": "", "guard": {}, "timings": {}}
-        if not question.strip():
-            return dict(base, answer=t("ui.empty_question", lang), abstained=True)
-        g = None
-        if self.settings.guards != "off":
-            g = self.guard(question, lang)
-            base["guard"] = {"decision": g.decision, "findings": [f.type for f in g.findings]}
-            if g.blocked:
-                return dict(base, answer=t("ui.blocked", lang, reason=g.reason(lang)), abstained=True)
-        query = g.redacted if g is not None and g.redacted else question
-        if scope == "private" and (private is None or private.empty):
-            return dict(base, answer=t("ui.no_private", lang), abstained=True)
-        t1 = time.perf_counter()
-        try:
-            hits = self.search(query, self.settings.top_k, sources, private, scope)
-        except Exception:  # noqa: BLE001 - StoreError and friends
-            return dict(base, answer=t("ui.no_index", lang), abstained=True)
-        base["timings"] = {"retrieval_ms": round((time.perf_counter() - t1) * 1000, 1)}
-        base["hits"] = [hit_row(h) for h in hits]
-        good = [h for h in hits if h.lexical_score > 0 or h.dense_score > 0.35]
-        if not good:
-            return dict(base, answer=t("ui.no_answer", lang), abstained=True)
-        quotes = [(h, best_sentences(h.passage, query)) for h in good]
-        top = [(h, q) for h, q in quotes if q][:3]
-        if not top:
-            return dict(base, answer=t("ui.no_answer", lang), abstained=True)
-        lines = [t("ui.offline_intro", lang)]
-        cits = []
-        for n, (h, quote_) in enumerate(top, start=1):
-            lines.append(f"- **{h.breadcrumb}**: {quote_} [{n}]")
-            cits.append(citation(n, h))
-        if g is not None and g.decision == "warn":
-            lines.insert(0, t("ui.warned", lang, reason=g.reason(lang)))
-        base["prompt"] = "\n\n".join(f"[{c['n']}] {c['breadcrumb']}\n{c['passage']}" for c in cits) + "\n\n" + query
-        return dict(base, answer="\n".join(lines), citations=cits)
-
     # ------------------------------------------------------------ summarise / extract
-    def doc_chunks(self, source: str, private=None) -> list[tuple[str, dict]]:
-        if source.startswith("upload:") and private is not None:
-            return private.chunks_of(source[len("upload:"):])
-        lex = self.retriever().lexical
-        rows = [(tx, m) for tx, m in zip(lex.texts, lex.metadatas) if m.get("source") == source]
-        rows.sort(key=lambda r: int(r[1].get("chunk_index", 0)))
-        return rows
-
     def summarize(self, source: str, length: str = "short", lang: str = "vi", private=None, table: bool = False,
                   who: dict | None = None) -> dict:
-        """Summary (or extraction table) of one document, each point cited [n]."""
-        from assistant.chunking import passage
-
-        t0 = time.perf_counter()
-        n_points = {"short": 3, "medium": 6, "long": 10}.get(length, 3)
-        rows = self.doc_chunks(source, private) if source else []
-        if not rows:
+        """Summary (or extraction table) of one document, each point cited [n]: the same pipeline as Ask."""
+        if not source:
             return {"answer": t("ui.choose_document", lang), "citations": [], "abstained": True}
-        pipe = self.pipeline()
-        if pipe is not None:
-            opts = {"length": length}
-            private_doc = source.startswith("upload:")
-            if private_doc:
-                opts["text"] = "\n\n".join(passage(tx) for tx, _ in rows)
-            return self.ask(t("ui.followup_doc", lang, doc=rows[0][1].get("title") or source), lang=lang,
-                            sources=None if private_doc else [source], task="extract" if table else "summarize",
-                            options=opts, who=who)
-        articles = [r for r in rows if r[1].get("article")] or rows
-        step = max(1, len(articles) // n_points) if len(articles) > n_points else 1
-        picked = articles[::step][:n_points]
-        title = rows[0][1].get("title") or source
-        cits, lines = [], []
-        if table:
-            lines = [t("ui.table_head", lang), "|---|---|---|---|"]
-        else:
-            lines = [t("ui.summary_head", lang, title=title)]
-        for n, (text, meta) in enumerate(picked, start=1):
-            body = passage(text)
-            sents = sentences(body)
-            head = meta.get("article_title") or ""
-            first = next((s for s in sents if not s.lower().startswith(("điều", "article"))), sents[0] if sents else "")
-            first = first[:300]
-            art = meta.get("article") or ""
-            art_label = (("Điều " if lang == "vi" else "Article ") + art) if art else ""
-            if table:
-                lines.append(f"| {art_label} {head} | {first} | {meta.get('page') or ''} | [{n}] |".replace("\n", " "))
-            else:
-                lead = f"**{art_label}{' — ' + head if head else ''}**: " if art_label else ""
-                lines.append(f"- {lead}{first} [{n}]")
-            cits.append({"n": n, "source": meta.get("source", source), "title": meta.get("title", ""), "article": art,
-                         "page": meta.get("page") or None, "chunk_id": meta.get("chunk_id", ""),
-                         "breadcrumb": meta.get("breadcrumb", ""), "passage": body, "private": bool(meta.get("private"))})
-        for c in cits:
-            c["url"] = self.source_url(c["source"], c["page"])
-        ms = (time.perf_counter() - t0) * 1000
-        res = {"answer": "\n".join(lines), "citations": cits, "abstained": False, "unsupported": [], "backend": "offline",
-               "ms": ms, "hits": [], "prompt": "", "guard": {}, "timings": {}}
-        who = who or {}
-        res["event_id"] = self.logs.log_event("extract" if table else "summarize", session=who.get("session", ""),
-                                              user=who.get("user", ""), role=who.get("role", ""), lang=lang,
-                                              question=source, answer=res["answer"],
-                                              sources=[{"n": c["n"], "source": c["source"], "article": c["article"],
-                                                        "page": c["page"]} for c in cits], backend="offline", ms=ms)
-        return res
+        req = Request("", task="extract" if table else "summarize", lang=lang, sources=[source],
+                      options={"length": length}, private=private, scope="both" if private is not None else "corpus")
+        return self.ask(req, who=who)
 
     # ------------------------------------------------------------ drafting
     def draft(self, doc_type: str, fields: dict, lang: str = "vi", who: dict | None = None) -> dict:

@@ -45,7 +45,8 @@ a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visib
 
 def badge(ctx: Ctx, lang: str, request=None) -> str:
     s = ctx.settings
-    backend = tr("shell.backend_offline", lang) if s.backend == "offline" else f"{s.llm_model or s.backend} ({s.backend})"
+    name = ctx.services.backend_name
+    backend = f"{name} ({s.backend})" if name else tr("shell.backend_offline", lang)
     guards = tr("shell.guards_on", lang) if s.guards != "off" else tr("shell.guards_off", lang)
     user = getattr(request, "username", None) if request is not None else None
     if user:

@@ -11,7 +11,8 @@ import gradio as gr
 from assistant.messages import t
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
-from assistant.ui.uploads import PrivateIndex, sweep, track
+from assistant.answer.types import Request
+from assistant.ui.uploads import add_upload, sweep
 
 EXPORT_DIR = Path(tempfile.gettempdir()) / "assistant-exports"
 CITE = re.compile(r"\[(\d{1,3})\]")
@@ -153,8 +154,9 @@ def build(ctx: Ctx) -> None:
         history = [(x["question"], x["answer"]) for x in turns][-4:]
         answer, cits = "", []
         try:
-            for typ, data in ctx.services.ask_stream(q, lang=lang, history=history, sources=doc_list or None,
-                                                     private=priv, scope=scope_v or "corpus", who=ctx.who(request)):
+            req = Request(q, lang=lang, history=history, sources=doc_list or None, private=priv,
+                          scope=scope_v or "corpus")
+            for typ, data in ctx.services.ask_stream(req, who=ctx.who(request)):
                 if typ == "status":
                     msg = data.get("message", "") if isinstance(data, dict) else str(data)
                     chat[-1] = {"role": "assistant", "content": f"_{msg}_" if msg else "…"}
@@ -231,11 +233,11 @@ def build(ctx: Ctx) -> None:
         if not files:
             return priv, gr.update(), gr.update(), gr.update()
         if priv is None or priv.expired(s.upload_ttl_min):
-            priv = track(PrivateIndex(session=getattr(request, "session_hash", "") or ""))
+            priv = ctx.services.new_private(getattr(request, "session_hash", "") or "")
         lines = []
         for f in files:
             path = f if isinstance(f, str) else getattr(f, "name", str(f))
-            res = priv.add_file(path, s, lang, embedder=ctx.services.embedder)
+            res = add_upload(priv, path, s, lang)
             lines.append(res.message)
         scope_update = gr.update(value="both") if not priv.empty else gr.update()
         return priv, "\n\n".join(lines), None, scope_update

@@ -7,7 +7,7 @@ from assistant.messages import t
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
 from assistant.ui.tab_ask import format_answer, sources_html
-from assistant.ui.uploads import PrivateIndex, track
+from assistant.ui.uploads import add_upload, release
 
 
 def build(ctx: Ctx) -> None:
@@ -33,15 +33,15 @@ def build(ctx: Ctx) -> None:
     ctx.c["sum_doc"] = doc
     ctx.c.setdefault("on_lang", []).append(
         (lambda lang: (gr.update(choices=ctx.services.documents()),), [lang_in], [doc]))
-    own = gr.State(None, time_to_live=s.upload_ttl_min * 60, delete_callback=lambda ix: ix and ix.clear())
+    own = gr.State(None, time_to_live=max(60, s.upload_ttl_min * 60), delete_callback=release)
     chosen = gr.State("")
 
     def on_upload(f, lang, request: gr.Request):
         lang = ctx.lang(lang)
         if not f:
             return None, "", "", gr.update()
-        ix = track(PrivateIndex(session=getattr(request, "session_hash", "") or ""))
-        res = ix.add_file(f if isinstance(f, str) else f.name, s, lang, embedder=ctx.services.embedder)
+        ix = ctx.services.new_private(getattr(request, "session_hash", "") or "")
+        res = add_upload(ix, f if isinstance(f, str) else f.name, s, lang)
         if not res.ok:
             return None, "", res.message, gr.update(value=None)
         return ix, "upload:" + res.name, res.message, gr.update(value=None)

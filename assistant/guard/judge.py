@@ -12,9 +12,9 @@ import yaml
 
 @functools.lru_cache(maxsize=1)
 def _prompt() -> dict:
-    from assistant.messages import PROMPTS_DIR
+    from assistant.resources import prompts_dir
 
-    return yaml.safe_load((PROMPTS_DIR / "guard" / "judge.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((prompts_dir() / "guard" / "judge.yaml").read_text(encoding="utf-8"))
 
 
 def judge(text: str, settings) -> float | None:

@@ -22,9 +22,12 @@ The threshold was calibrated on labelled in/out-of-corpus questions
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.answer.text import DocFreq, content_terms, coverage
+
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")  # personal data the input guard replaced: not a topic
 
 DEFAULT_THRESHOLD = 0.41
 DENSE_FLOOR = 0.55
@@ -58,7 +61,7 @@ def relevance(query: str, hits: list, df: DocFreq | None, settings=None, dense_r
     thr = threshold(settings)
     if not hits:
         return Relevance(0.0, 0.0, 0.0, thr)
-    terms = content_terms(query)
+    terms = content_terms(_PLACEHOLDER.sub(" ", query))
     cov = max((coverage(terms, h.text, df) for h in hits[:TOP]), default=0.0)
     dense = max((float(h.dense_score) for h in hits[:TOP]), default=0.0)
     score = cov + (DENSE_BONUS * max(0.0, dense - DENSE_FLOOR) if dense_reads else 0.0)

@@ -81,13 +81,22 @@ def accept_terms(page):
     page.wait_for_selector("#terms", state="hidden")
 
 
+def answer_turn(page) -> int:
+    """How many answers of this conversation are final (the app's done-state marker)."""
+    el = page.locator("#ask-state .answer-state")
+    return int(el.get_attribute("data-turn") or 0) if el.get_attribute("data-state") == "done" else -1
+
+
+def wait_answer(page, turn: int) -> None:
+    """Wait for the pipeline's done state of answer number ``turn`` (never for text to appear)."""
+    page.wait_for_selector(f'#ask-state .answer-state[data-state="done"][data-turn="{turn}"]', state="attached")
+
+
 def ask(page, question: str):
-    n = page.locator("#chat .message").count()
+    n = page.locator("#chat .message").count() // 2
     page.fill("#question textarea", question)
     page.press("#question textarea", "Enter")
-    page.wait_for_function(
-        "n => { const m = document.querySelectorAll('#chat .message');"
-        " return m.length >= n + 2 && !m[m.length - 1].innerText.trim().startsWith('Đang'); }", arg=n)
+    wait_answer(page, n + 1)
 
 
 def last_answer(page) -> str:
@@ -157,9 +166,7 @@ def test_run_an_exercise(browser, app):
     page.wait_for_function("document.querySelector('#question textarea').value.includes('khai sinh')")
     assert page.get_by_role("tab", name="Hỏi đáp").get_attribute("aria-selected") == "true"
     page.click("#send")
-    page.wait_for_selector("#sources .src-card")
-    page.wait_for_function("(() => { const m = document.querySelectorAll('#chat .message');"
-                           " return m.length >= 2 && !m[m.length - 1].innerText.trim().startsWith('Đang'); })()")
+    wait_answer(page, 1)
     assert "60" in last_answer(page)
     shot(page, "05_exercise_answer")
     page.get_by_role("tab", name="Bài tập").click()

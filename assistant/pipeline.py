@@ -16,6 +16,7 @@ import threading
 from typing import Iterator
 
 from assistant.answer import stages
+from assistant.answer.turn import Turn
 from assistant.answer.types import TASKS, Event, Request, Result, pasted_hits
 
 
@@ -67,7 +68,7 @@ class Pipeline:
         return result
 
     def stream(self, req: Request) -> Iterator[Event]:
-        turn = stages.Turn.start(req, self.settings, self.source_for(req), self.client)
+        turn = Turn.start(req, self.settings, self.source_for(req), self.client)
         emb = self.embedder
         steps = (lambda: stages.guard_input(turn, emb), lambda: stages.rewrite(turn), lambda: stages.passages(turn),
                  lambda: stages.generate(turn, emb), lambda: stages.check_citations(turn, emb),

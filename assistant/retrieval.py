@@ -24,11 +24,11 @@ from assistant.embeddings import Embedder, get_embedder
 from assistant.glossary import expand_en
 from assistant.lexical import LexicalIndex, fingerprint
 from assistant.loaders import detect_lang
+from assistant.fusion import DENSE_WEIGHTS, dense_weight, fuse  # noqa: F401 - part of this module's interface
 from assistant.store import StoreError, VectorStore
 
 # Measured defaults (docs/retrieval.md): dense weight by (model reads Vietnamese?, query and passage both English?).
 # An English-only model's similarity means something only between two English texts; elsewhere it barely counts.
-DENSE_WEIGHTS = {(False, False): 0.05, (False, True): 0.5, (True, False): 0.5, (True, True): 0.5}
 MODES = ("hybrid", "lexical", "dense")
 _VI_PLAIN = set(
     """cua va cac nhung duoc trong theo khong ngay thang nam dang ky giay phep bao nhieu la gi nao thu tuc
@@ -46,14 +46,6 @@ def query_lang(text: str) -> str:
     if words and sum(w in _VI_PLAIN for w in words) / len(words) >= 0.3:
         return "vi"
     return "en"
-
-
-def dense_weight(settings, embedder, query: str, doc_lang: str = "vi") -> float:
-    """The measured weight of dense scores for this model, question language and passage language."""
-    if settings.dense_weight >= 0:
-        return float(settings.dense_weight)
-    both_en = query_lang(query) == "en" and doc_lang == "en"
-    return DENSE_WEIGHTS[(bool(getattr(embedder, "multilingual", False)), both_en)]
 
 
 @dataclass
@@ -251,32 +243,6 @@ def check_mode(mode: str) -> str:
 def lexical_query(query: str) -> str:
     """An English question over Vietnamese documents: widened with the glossary's Vietnamese terms."""
     return f"{query} {expand_en(query)}" if query_lang(query) == "en" else query
-
-
-def fuse(cands: list[Hit], query: str, k: int, mode: str, weight) -> list[Hit]:
-    """Score and rank candidates: weighted sum of scores normalised by the best of the pool.
-
-    ``weight(query, passage_lang)`` gives the dense weight; lexical and dense modes use one score.
-    Candidates from several sources (the corpus and a private upload) are fused in one pool."""
-    if mode == "lexical":
-        scored = [(h.lexical_score, h) for h in cands if h.lexical_score > 0]
-    elif mode == "dense":
-        scored = [(h.dense_score, h) for h in cands]
-    else:
-        lmax = max((h.lexical_score for h in cands), default=0.0) or 1.0
-        dmax = max((h.dense_score for h in cands), default=0.0)
-        dmax = dmax if dmax > 0 else 1.0
-        w = {lang: weight(query, lang) for lang in ("vi", "en")}
-        scored = []
-        for h in cands:
-            wi = w["en" if h.metadata.get("lang") == "en" else "vi"]
-            scored.append(((1 - wi) * h.lexical_score / lmax + wi * max(h.dense_score, 0.0) / dmax, h))
-    scored.sort(key=lambda x: (-x[0], x[1].chunk_id))
-    out = []
-    for r, (sc, h) in enumerate(scored[:k], start=1):
-        h.rank, h.score = r, float(sc)
-        out.append(h)
-    return out
 
 
 def hits_of_documents(ids, texts, metadatas, sources: list[str], articles=None) -> list[Hit]:

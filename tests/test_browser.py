@@ -246,3 +246,38 @@ def test_private_upload_is_invisible_to_another_browser(browser, app, tmp_path):
     shot(b, "10_other_browser_phone")
     ctx_a.close()
     ctx_b.close()
+
+
+def test_one_answer_from_cli_api_and_ask_tab(browser, app):
+    """The same question gives the same answer and citations from `assistant ask --json`, /ask and the Ask tab."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from gradio_client import Client
+
+    from assistant.ui.logs import get_logstore
+
+    q = "Lệ phí đăng ký khai sinh đúng hạn là bao nhiêu?"
+    s = app["settings"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(ASSISTANT_STORE_DIR=s.store_dir, ASSISTANT_CORPUS_DIR=s.corpus_dir, ASSISTANT_DATA_DIR=s.data_dir,
+               HF_HUB_OFFLINE="1")
+    run = subprocess.run([sys.executable, "-m", "assistant", "ask", q, "--json"], capture_output=True, text=True,
+                         env=env, timeout=300, cwd=app["base"])
+    assert run.returncode == 0, run.stderr[-1500:]
+    cli = json.loads(run.stdout)
+    api = Client(app["url"], auth=TRAINEE, verbose=False).predict(question=q, lang="vi", api_name="/ask")
+    ctx, page = open_app(browser, app, TRAINEE)
+    accept_terms(page)
+    ask(page, q)
+    event = get_logstore(s).event(int(page.locator("#ask-state .answer-state").get_attribute("data-event")))
+    ctx.close()
+
+    def cites(items):
+        return [(c["n"], c["source"], str(c.get("article") or ""), c.get("page")) for c in items]
+
+    assert not cli["abstained"] and cli["citations"]
+    assert api["answer"] == cli["answer"] == event["answer"]
+    assert cites(api["citations"]) == cites(cli["citations"]) == cites(event["sources"])

@@ -125,7 +125,7 @@ def build(ctx: Ctx) -> None:
             fb_status = gr.Markdown(elem_id="feedback-status")
             state = gr.HTML(answer_state("idle", 0), elem_id="ask-state", elem_classes=["machine-state"])
         with gr.Column(scale=2, min_width=280):
-            src_title = reg.add(gr.Markdown(), lambda lang: {"value": f"### {tr('ask.sources', lang)}"})
+            reg.add(gr.Markdown(), lambda lang: {"value": f"### {tr('ask.sources', lang)}"})
             sources = reg.add(gr.HTML(elem_id="sources"), lambda lang: {"value": sources_html([], lang)})
             with reg.add(gr.Accordion(open=False, elem_id="ask-options"), label="ask.options"):
                 scope = reg.add(gr.Radio(value="corpus", elem_id="scope"), lambda lang: {

@@ -13,12 +13,21 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
-def main() -> None:
-    from assistant.config import load_settings
+def main() -> int:
+    import sys
+
+    from assistant.config import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:  # a wrong value in the environment or .env: say which, no traceback
+        sys.stderr.write(str(exc).rstrip() + "\n")
+        return 2
     from assistant.ui import launch
 
-    launch(load_settings())
+    launch(settings)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

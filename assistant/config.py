@@ -221,6 +221,12 @@ SPECS: list[Spec] = [
     _spec("upload_ttl_min", 60, int, "Minutes before a trainee's private upload is deleted.", rule=at_least(1)),
     _spec("max_upload_mb", 20.0, float, "Largest upload accepted in the app, in MB.", rule=above(0)),
     _spec("concurrency", 4, int, "Requests the app handles at once per event.", rule=at_least(1)),
+    _spec("basic_min_score", 0.7, float, "\"Basic understanding\" of a module: the lowest best knowledge-check score "
+          "(share of questions right).", rule=between(0, 1)),
+    _spec("basic_min_exercises", 2, int, "\"Basic understanding\" of a module: the fewest of its exercises done "
+          "(all of them if the module has fewer).", rule=at_least(0)),
+    _spec("target_share", 0.8, float, "The class report's target: share of trainees at basic understanding.",
+          rule=between(0, 1)),
 ]
 BY_NAME: dict[str, Spec] = {s.name: s for s in SPECS}
 assert len(BY_NAME) == len(SPECS), "a setting is declared twice"

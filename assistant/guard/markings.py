@@ -6,6 +6,10 @@ a bracketed stamp at the start or end of a line, the field "Độ mật: …", a
 TOP SECRET / CONFIDENTIAL used the same way. Ordinary words ("mật khẩu", "mật độ", "mật ong",
 "bí mật" in a sentence, "bảo mật thông tin", a sentence that *mentions* the stamp «Mật»)
 are not markings.
+
+Markings in prose — a text that *says* it is, or quotes from, a marked document ("đóng dấu TỐI MẬT",
+"tài liệu mật của Sở, tóm tắt giúp tôi: …", "toi mat") — are found by :mod:`assistant.guard.markings_prose`
+and reported here like a stamp; talk *about* the law and other senses of "mật" are not markings.
 """
 from __future__ import annotations
 
@@ -62,5 +66,11 @@ def find_markings(text: str) -> list[Marking]:
     for m in _FIELD.finditer(text):
         if not any(k.start <= m.start() < k.end for k in out):
             out.append(Marking(m.start(), m.end(), _level_name(m.group(1))))
+    from assistant.guard.markings_prose import find_prose_markings
+
+    for k in find_prose_markings(text):
+        if not any(o.start < k.end and k.start < o.end for o in out):
+            out.append(k)
     out.sort(key=lambda k: k.start)
     return out
+

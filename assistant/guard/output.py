@@ -23,6 +23,16 @@ def _norm_url(u: str) -> str:
     return u.rstrip("/")
 
 
+def _typed(value: str, user_text: str) -> bool:
+    """``value`` (a name, an address, a plate, a password) appears in what the user typed, as whole words."""
+    v = re.sub(r"\s+", " ", value.lower()).strip()
+    u = re.sub(r"\s+", " ", user_text.lower())
+    if v and re.search(r"(?<!\w)" + re.escape(v) + r"(?!\w)", u):
+        return True
+    compact = re.sub(r"[\s.\-]", "", v)  # "29A-123.45" typed as "29a12345"
+    return len(compact) >= 6 and compact in re.sub(r"[\s.\-]", "", u)
+
+
 def make_canary() -> str:
     """A random marker for the system prompt; finding it in an answer means the prompt leaked."""
     return "CNRY-" + secrets.token_hex(8)
@@ -31,7 +41,7 @@ def make_canary() -> str:
 def check_output(text: str, sources: list[str] | None = None, user_text: str = "", settings=None, lang: str = "vi",
                  canary: str | None = None, off=None) -> GuardResult:
     """Mask personal data the user did not supply, and phones/emails/URLs found in no source; catch leaks."""
-    from assistant.guard.pii import PLACEHOLDER, digits, find_pii, normalise_phone
+    from assistant.guard.pii import PLACEHOLDER, TEXT_TYPES, digits, find_pii, normalise_phone, pii_message
 
     dis = disabled(settings, off)
     findings: list[Finding] = []
@@ -50,6 +60,8 @@ def check_output(text: str, sources: list[str] | None = None, user_text: str = "
             alt = normalise_phone(m.value) if m.type == "pii.phone" else dig
             if m.type == "pii.email":
                 given, in_src = m.value.lower() in user_low, m.value.lower() in src_low
+            elif m.type in TEXT_TYPES:  # a name, an address, a password: the user's own when they typed it
+                given, in_src = _typed(m.value, user_text or ""), False
             else:
                 given = bool(dig) and (dig in user_digits or alt in user_digits)
                 in_src = bool(dig) and (dig in src_digits or alt in src_digits)
@@ -94,9 +106,9 @@ def check_output(text: str, sources: list[str] | None = None, user_text: str = "
         if decision == "block":
             m = both("guard.explain.leak.canary")
             vi.append(m["vi"]), en.append(m["en"])
-        pii = sorted({f.type.split(".", 1)[1] for f in findings if f.type.startswith("pii.")})
+        pii = sorted({f.type for f in findings if f.type.startswith("pii.")})
         if pii:
-            m = both("guard.explain.output_pii", types=", ".join(pii))
+            m = pii_message("guard.explain.output_pii", pii)
             vi.append(m["vi"]), en.append(m["en"])
         if any(f.type == "invented_contact" for f in findings):
             m = both("guard.explain.invented_contact")

@@ -10,6 +10,11 @@ never suppresses), ``pii.bank_account`` (digits after "STK", "số tài khoản"
 Look-alikes that are *not* personal data: document numbers (``12/2024/NĐ-CP``), dates,
 amounts of money (``1.500.000 đồng``), article numbers, case codes, years. Every number
 glued to ``/`` or to letters, or followed by a currency word, is left alone.
+
+The personal data people write in words (Decree 13/2023/NĐ-CP, Article 2: name, date of birth, address,
+vehicle plate and health-insurance number are basic personal data) are in :mod:`assistant.guard.pii_text`:
+``pii.name``, ``pii.address``, ``pii.dob``, ``pii.bhyt``, ``pii.plate`` and ``pii.secret`` (passwords, keys,
+tokens, OTPs: not personal data in the Decree's sense, but never to be sent out or quoted back).
 """
 from __future__ import annotations
 
@@ -30,15 +35,20 @@ MOBILE_PREFIXES = frozenset(
 )
 MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
-PII_TYPES = ("pii.cccd", "pii.cmnd", "pii.phone", "pii.email", "pii.tax_code", "pii.bank_account", "pii.passport")
+PII_TYPES = ("pii.cccd", "pii.cmnd", "pii.phone", "pii.email", "pii.tax_code", "pii.bank_account", "pii.passport",
+             "pii.name", "pii.address", "pii.dob", "pii.bhyt", "pii.plate", "pii.secret")
 PLACEHOLDER = {"pii.cccd": "CCCD", "pii.cmnd": "CMND", "pii.phone": "PHONE", "pii.email": "EMAIL",
-               "pii.tax_code": "MST", "pii.bank_account": "STK", "pii.passport": "PASSPORT"}
+               "pii.tax_code": "MST", "pii.bank_account": "STK", "pii.passport": "PASSPORT",
+               "pii.name": "NAME", "pii.address": "ADDRESS", "pii.dob": "DOB", "pii.bhyt": "BHYT",
+               "pii.plate": "PLATE", "pii.secret": "SECRET"}
+# Personal data written in words rather than digits: the user's own value is recognised by its text.
+TEXT_TYPES = frozenset({"pii.name", "pii.address", "pii.secret", "pii.plate"})
 
 _L = r"(?<![\w/.,+\-])"  # left edge: not glued to a word, a slash, a decimal point or a sign
 _R = r"(?![\w/]|[.,\-]\d)"  # right edge: same
 _SEP = r"[ .\-]?"
 
-_CCCD = re.compile(_L + r"(\d{3}" + _SEP + r"\d{3}" + _SEP + r"\d{3}" + _SEP + r"\d{3})" + _R)
+_CCCD = re.compile(_L + r"(\d{3}" + _SEP + r"\d{3}" + _SEP + r"\d{3}" + _SEP + r"\d{3}|\d{4}[ .\-]\d{4}[ .\-]\d{4})" + _R)
 _NINE = re.compile(_L + r"(\d{3}" + _SEP + r"\d{3}" + _SEP + r"\d{3})" + _R)
 _MOBILE = re.compile(r"(?<![\w/.,\-+])((?:\+84|\(\+84\)|84|0)[ .\-]?[35789]\d(?:[ .\-]?\d){7})" + _R)
 _LANDLINE = re.compile(r"(?<![\w/.,\-+])((?:\+84|84|0)[ .\-]?\(?2\d{1,2}\)?(?:[ .\-]?\d){7,8}|\(0?2\d{1,2}\)[ .\-]?(?:\d[ .\-]?){6,7}\d)" + _R)
@@ -51,18 +61,21 @@ _PHONE_PAIR = re.compile(r"(?<![\w/.,])(0\d{9})\s*/\s*(0\d{9})(?![\w/])")  # "09
 _MONEY_AFTER = re.compile(r"\s*(?:đồng|đ\b|vnđ|vnd|usd|triệu|tỷ|nghìn|ngàn|%|m2|m²|km|kg|ha)", re.I)
 
 _CTX = {
-    "pii.cccd": ["cccd", "căn cước", "can cuoc", "định danh", "citizen id", "id card", "số cc"],
+    "pii.cccd": ["cccd", "căn cước", "can cuoc", "định danh", "citizen id", "citizen identity", "id card", "số cc"],
     "pii.cmnd": ["cmnd", "cmtnd", "chứng minh", "chung minh", "số cm", "identity card", "id card"],
     "pii.phone": ["điện thoại", "đt", "sđt", "số máy", "di động", "liên hệ", "zalo", "phone", "tel", "hotline", "mobile", "gọi"],
-    "pii.tax_code": ["mst", "mã số thuế", "ma so thue", "mã thuế", "tax code", "tax id", "mã số doanh nghiệp"],
+    "pii.tax_code": ["mst", "mã số thuế", "ma so thue", "mã thuế", "tax code", "tax id", "taxpayer id", "mã số doanh nghiệp"],
     "pii.bank_account": ["stk", "số tài khoản", "so tai khoan", "tài khoản số", "số tk", "tk số", "tài khoản ngân hàng",
+                         "tài khoản", "tai khoan", "mb",
                          "chuyển khoản", "account", "vietcombank", "vietinbank", "bidv", "agribank", "techcombank",
                          "mbbank", "mb bank", "ngân hàng", "acb", "vpbank", "sacombank", "tpbank", "vib", "shb",
                          "hdbank", "ocb", "seabank", "msb", "eximbank", "lpbank", "kienlongbank", "nam a bank"],
     "pii.passport": ["hộ chiếu", "ho chieu", "passport", "số hc"],
 }
 # Words in front of a number that make it something else (a document, an article, a case, a code).
-_NOT_PII_BEFORE = re.compile(r"(?:điều|khoản|số hiệu|mã hồ sơ|mã vụ|bản án|mã số hồ sơ|năm|article|mã bưu chính|mã ngành)\s*(?:số)?\s*[:.]?\s*$", re.I)
+_NOT_PII_BEFORE = re.compile(r"(?:điều|khoản|số hiệu|mã hồ sơ|mã vụ|bản án|mã số hồ sơ|năm|article|mã bưu chính|mã ngành|"
+                             r"biên nhận|biên lai|hóa đơn|mã giao dịch|mã tra cứu|số phiếu|mã vận đơn|mã đơn hàng|"
+                             r"invoice|receipt|transaction)\s*(?:số)?\s*[:.]?\s*$", re.I)
 
 
 @dataclass
@@ -121,12 +134,42 @@ def _context_before(text: str, start: int, kind: str, before: int = 45) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", window) for w in _CTX[kind])
 
 
+# An agency's functional mailbox (README of the data: not personal): "gopy@…", "vanthu@…", "info@…".
+_FUNCTIONAL_LOCAL = frozenset("gopy info contact lienhe vanthu tiepdan tiepcongdan hotro support admin webmaster noreply "
+                              "no-reply phananh motcua bbt banbientap toasoan cskh hoidap dichvucong hopthu office "
+                              "vanphong ubnd mail news tintuc kiennghi baochi".split())
+
+
+def functional_mailbox(addr: str) -> bool:
+    local, _, domain = addr.lower().partition("@")
+    webmail = domain.split(".")[0] in ("gmail", "yahoo", "hotmail", "outlook", "icloud", "live")
+    return not webmail and re.sub(r"[\d._]", "", local) in _FUNCTIONAL_LOCAL
+
+
 def _money_after(text: str, end: int) -> bool:
     return bool(_MONEY_AFTER.match(text, end))
 
 
 def _not_pii_before(text: str, start: int) -> bool:
     return bool(_NOT_PII_BEFORE.search(text[max(0, start - 25):start]))
+
+
+def pii_labels(types) -> dict:
+    """The human words for personal-data types, both languages: ``{"vi": "họ tên, số căn cước", "en": …}``."""
+    from assistant.messages import t
+
+    order = {t_: i for i, t_ in enumerate(PII_TYPES)}
+    ts = sorted({x if x.startswith("pii.") else "pii." + x for x in types}, key=lambda x: order.get(x, 99))
+    return {lang: ", ".join(t(f"guard.label.{x}", lang) if x in PLACEHOLDER else x.split(".", 1)[1] for x in ts)
+            for lang in ("vi", "en")}
+
+
+def pii_message(key: str, types, **kw) -> dict:
+    """The message ``key`` in both languages, its ``{types}`` filled with the human words of ``types``."""
+    from assistant.messages import t
+
+    labels = pii_labels(types)
+    return {lang: t(key, lang, types=labels[lang], **kw) for lang in ("vi", "en")}
 
 
 def find_pii(text: str, types: set[str] | None = None) -> list[Match]:
@@ -136,7 +179,8 @@ def find_pii(text: str, types: set[str] | None = None) -> list[Match]:
 
     if want("pii.email"):
         for m in _EMAIL.finditer(text):
-            out.append(Match("pii.email", m.start(1), m.end(1), 0.95, m.group(1)))
+            if not functional_mailbox(m.group(1)):
+                out.append(Match("pii.email", m.start(1), m.end(1), 0.95, m.group(1)))
 
     for m in _MOBILE.finditer(text):
         v = m.group(1)
@@ -176,12 +220,13 @@ def find_pii(text: str, types: set[str] | None = None) -> list[Match]:
         v = m.group(1)
         if _money_after(text, m.end(1)) or _not_pii_before(text, m.start(1)):
             continue
-        ctx = _context_before(text, m.start(1), "pii.tax_code", before=40)
+        ctx = _context_before(text, m.start(1), "pii.tax_code", before=60)
         ok = mst_check_ok(v)
         if ctx:
             out.append(Match("pii.tax_code", m.start(1), m.end(1), 0.97 if ok else 0.85, v))
-        elif "-" in v and ok:
-            out.append(Match("pii.tax_code", m.start(1), m.end(1), 0.8, v))
+        elif "-" in v and (ok or not valid_phone(v[:10])):
+            # 10-3: a dependent unit or an extra business location (the shape itself is the tax code's)
+            out.append(Match("pii.tax_code", m.start(1), m.end(1), 0.8 if ok else 0.7, v))
         elif ok and not valid_phone(v) and not _context(text, m.start(1), m.end(1), "pii.bank_account"):
             out.append(Match("pii.tax_code", m.start(1), m.end(1), 0.55, v))
 
@@ -200,6 +245,9 @@ def find_pii(text: str, types: set[str] | None = None) -> list[Match]:
         if _context(text, m.start(1), m.end(1), "pii.passport", before=45, after=10):
             out.append(Match("pii.passport", m.start(1), m.end(1), 0.95, m.group(1)))
 
+    from assistant.guard import pii_text
+
+    out += pii_text.find_text_pii(text, want)
     out = [m for m in out if want(m.type)]
     return _resolve(out)
 

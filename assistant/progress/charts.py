@@ -50,7 +50,8 @@ def heatmap(rep: dict, lang: str = "vi"):
                 label = "–"
             else:
                 label = f"{round(100 * cell['kc_best'])}" + (" ✓" if cell["basic"] else "")
-            ax.text(j, i, label, ha="center", va="center", fontsize=9, color="#111111")
+            dark = cell["kc_best"] is not None and not 0.25 < cell["kc_best"] < 0.8  # deep red or deep green
+            ax.text(j, i, label, ha="center", va="center", fontsize=9, color="white" if dark else "#111111")
     bar = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     bar.set_label(t("progress.axis_score", lang))
     fig.tight_layout()
@@ -75,11 +76,11 @@ def before_after(rep: dict, lang: str = "vi"):
                 ax.text(rect.get_x() + rect.get_width() / 2, rect.get_height() + 0.05, f"{v:.1f}", ha="center",
                         va="bottom", fontsize=8)
     ax.set_xticks(x, labels)
-    ax.set_ylim(0, 5.6)
+    ax.set_ylim(0, 6.3)
     ax.set_yticks([1, 2, 3, 4, 5])
     ax.set_ylabel(t("progress.axis_level", lang))
     ax.set_title(t("progress.chart_before_after", lang), fontsize=11)
-    ax.legend(loc="upper left", fontsize=8, ncols=2, frameon=False)
+    ax.legend(loc="upper center", fontsize=8, ncols=2, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -10,6 +10,7 @@ SQLite runs in WAL mode with a 30 s busy timeout, so the threads of one app and 
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -106,12 +107,19 @@ def forget_engines() -> None:
         _ENGINES.clear()
 
 
+@contextlib.contextmanager
 def writing(engine: Engine):
-    """``with writing(engine) as conn:`` one write transaction, committed at the end (rolled back on error)."""
+    """``with writing(engine) as conn:`` one write transaction, committed at the end (rolled back on error).
+
+    On SQLite the threads of this process take turns on a lock first: they queue and wake at once, instead
+    of sleeping in SQLite's busy handler (whose back-off adds up to 100 ms per wait under a class's load);
+    another process (the CLI, a second instance) still waits through the busy timeout."""
     writer = engine.__dict__.get("_assistant_writer")
     if writer is None:
         writer = engine.__dict__["_assistant_writer"] = engine.execution_options(writing=True)
-    return writer.begin()
+        engine.__dict__["_assistant_lock"] = threading.Lock() if is_sqlite(engine) else contextlib.nullcontext()
+    with engine.__dict__["_assistant_lock"], writer.begin() as conn:
+        yield conn
 
 
 def insert_ignore(engine: Engine, table: sa.Table, keys: list[str]):

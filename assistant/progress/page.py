@@ -74,6 +74,10 @@ def report_html(rep: dict, lang: str = "vi") -> str:
                    f"<td class='n {'ok' if s['meets_target'] else 'low'}'>{pct(s['share'])}</td><td>{_e(mark)}</td>"
                    f"<td class='n'>{pct(s['kc_best_mean'])}</td><td class='n'>{_lv(s['exercises_done_mean'])}</td>"
                    f"<td class='n'>{_lv(s['sa_before_mean'])}</td><td class='n'>{_lv(s['sa_after_mean'])}</td></tr>")
+    mark = t("progress.meets" if course["meets_target"] else "progress.below", lang)
+    out.append(f"<tr><td><b>{_e(t('progress.course_all', lang))}</b></td><td class='n'>{course['basic']}/{course['trainees']}</td>"
+               f"<td class='n {cls}'>{pct(course['share'])}</td><td>{_e(mark)}</td><td></td><td></td>"
+               f"<td class='n'>{_lv(course['sa_before_mean'])}</td><td class='n'>{_lv(course['sa_after_mean'])}</td></tr>")
     out.append("</tbody></table>")
     # charts
     out += [f"<h2>{_e(t('progress.charts_heading', lang))}</h2><div class='charts'>",
@@ -88,11 +92,16 @@ def report_html(rep: dict, lang: str = "vi") -> str:
         cells = [f"<td>{_e(r['learner'])}</td>"]
         for m in rep["modules"]:
             v = r["modules"][m]
-            cells.append(f"<td class='{'ok' if v['basic'] else ''}'>" + _e(t(
-                "progress.cell_html", lang, best=pct(v["kc_best"]), first=pct(v["kc_first"]), done=v["exercises_done"],
-                total=v["exercises_total"], before=_lv(v["sa_before"]), after=_lv(v["sa_after"]))) +
-                (f"<br><b>✓ {_e(t('progress.basic_short', lang))}</b>" if v["basic"] else "") + "</td>")
-        cells.append(f"<td>{_e(t('progress.course_cell', lang, before=_lv(r['sa_course_before']), after=_lv(r['sa_course_after'])))}"
+            parts = [t("progress.cell_check", lang, first=pct(v["kc_first"]), best=pct(v["kc_best"])) if v["kc_attempts"]
+                     else t("progress.cell_no_check", lang),
+                     t("progress.cell_exercises", lang, done=v["exercises_done"], total=v["exercises_total"])]
+            if v["sa_before"] is not None or v["sa_after"] is not None:
+                parts.append(t("progress.cell_self", lang, before=_lv(v["sa_before"]), after=_lv(v["sa_after"])))
+            cells.append(f"<td class='{'ok' if v['basic'] else ''}'>" + "<br>".join(_e(p) for p in parts) +
+                         (f"<br><b>✓ {_e(t('progress.basic_short', lang))}</b>" if v["basic"] else "") + "</td>")
+        cb, ca = r["sa_course_before"], r["sa_course_after"]
+        course_cell = t("progress.cell_self", lang, before=_lv(cb), after=_lv(ca)) if cb is not None or ca is not None else "–"
+        cells.append(f"<td>{_e(course_cell)}"
                      + (f"<br><b>✓ {_e(t('progress.basic_short', lang))}</b>" if r["basic_all"] else "") + "</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     if not rep["trainees"]:

@@ -94,6 +94,13 @@ class ProgressStore:
                 raise NotYours(attempt_id)
         return attempt_id
 
+    def kc_owner(self, attempt_id: str) -> tuple[str, int] | None:
+        """(learner, module) of an attempt, or None if there is no such attempt."""
+        a = S.kc_attempts
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(a.c.learner, a.c.module).where(a.c.id == attempt_id)).first()
+        return (row.learner, int(row.module)) if row else None
+
     def kc_open(self, learner: str, module: int) -> dict | None:
         """This learner's latest unfinished attempt at a module, with its answers, or None."""
         a = S.kc_attempts

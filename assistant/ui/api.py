@@ -99,6 +99,9 @@ def register(ctx: Ctx) -> None:
     gr.api(guard, api_name="guard")
     gr.api(summarize, api_name="summarize")
     gr.api(reindex, api_name="reindex", concurrency_limit=1, concurrency_id="reindex")
+    from assistant.ui import api_learn
+
+    api_learn.register(ctx)  # /progress, /knowledge_*, /self_assessment, /exercise_progress, /classes, /class_report
 
     try:
         import assistant.drafting  # noqa: F401

@@ -156,6 +156,13 @@ class Accounts:
         self._mtime = None
         return ok
 
+    async def check_async(self, name: str, password: str) -> bool:
+        """``check`` in a worker thread: the web server's login route awaits it, so a class logging in at
+        once (scrypt is slow on purpose) does not stall every other request on the event loop."""
+        import asyncio
+
+        return await asyncio.to_thread(self.check, name, password)
+
     def check(self, name: str, password: str) -> bool:
         u = self.users().get(name or "")
         return bool(u and verify_password(password or "", u.hash))

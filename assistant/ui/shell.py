@@ -1,6 +1,7 @@
 """The app shell: header, language switch, badge, terms notice, tabs; ``build_app`` and ``launch``."""
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ import gradio as gr
 
 from assistant.config import Settings
 from assistant.messages import t
-from assistant.ui import tab_ask, tab_exercises, tab_help, tab_safety, tab_summarize, tab_trainer
+from assistant.ui import tab_ask, tab_exercises, tab_help, tab_learn, tab_safety, tab_summarize, tab_trainer
 from assistant.ui.auth import Accounts
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
@@ -59,7 +60,7 @@ def badge(ctx: Ctx, lang: str, request=None) -> str:
 
 def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks:
     services = get_services(settings)
-    ctx = Ctx(settings=settings, services=services, accounts=Accounts(settings.users_file), exercises_dir=exercises_dir)
+    ctx = Ctx(settings=settings, services=services, accounts=Accounts.for_settings(settings), exercises_dir=exercises_dir)
     reg = ctx.reg
     with gr.Blocks(title="Trợ lý thực hành AI / AI practice assistant", fill_width=False) as demo:
         lang_store = gr.BrowserState("vi", storage_key="assistant_lang")
@@ -87,6 +88,8 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
                 tab_summarize.build(ctx)
             with reg.add(gr.Tab(id="exercises", elem_id="tab-exercises"), label="shell.tab_exercises"):
                 tab_exercises.build(ctx)
+            with reg.add(gr.Tab(id="learn", elem_id="tab-learn"), label="shell.tab_learn"):
+                tab_learn.build(ctx)
             with reg.add(gr.Tab(id="safety", elem_id="tab-safety"), label="shell.tab_safety"):
                 tab_safety.build(ctx)
             if has_module("assistant.drafting"):
@@ -118,7 +121,7 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
             for fn, ins, _outs in on_lang:
                 args = [lg] + list(extra[pos:pos + len(ins) - 1])
                 pos += len(ins) - 1
-                out += list(fn(*args))
+                out += list(_refresh(fn, args, request))
             return out
 
         extra_in = [c for _fn, ins, _o in on_lang for c in ins[1:]]
@@ -133,7 +136,7 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
             for fn, ins, _outs in on_lang:
                 args = [lg] + list(extra[pos:pos + len(ins) - 1])
                 pos += len(ins) - 1
-                out += list(fn(*args))
+                out += list(_refresh(fn, args, request))
             return out
 
         lang.input(on_switch, [lang, *extra_in], [lang_store, *reg.components, badge_md, terms_md, *extra_out],
@@ -147,6 +150,11 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
         register(ctx)
     demo.ctx = ctx  # for tests
     return demo
+
+
+def _refresh(fn, args, request):
+    """A tab's refresher, given the request when it asks for one (progress is per account)."""
+    return fn(*args, request=request) if "request" in inspect.signature(fn).parameters else fn(*args)
 
 
 def _janitor(settings: Settings) -> None:
@@ -181,12 +189,14 @@ def prepare(settings: Settings, exercises_dir: str | None = None) -> tuple[gr.Bl
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=None)
     accounts = demo.ctx.accounts
     corpus = str(Path(settings.corpus_dir).resolve())
+    from assistant.ui.tab_class import reports_dir
+
     threading.Thread(target=_janitor, args=(settings,), daemon=True).start()
-    kw = dict(server_name=settings.host, server_port=settings.port, allowed_paths=[corpus], css=CSS,
+    kw = dict(server_name=settings.host, server_port=settings.port, allowed_paths=[corpus, str(reports_dir(settings))], css=CSS,
               footer_links=["api"], max_file_size=f"{max(settings.max_upload_mb * 4, settings.max_file_mb):g}mb",
               theme=gr.themes.Soft(), show_error=False, ssr_mode=False)
     if accounts.enabled:
-        kw["auth"] = accounts.check
+        kw["auth"] = accounts.check_async
         kw["auth_message"] = t("ui.login_message", settings.lang)
     return demo, kw
 

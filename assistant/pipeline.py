@@ -95,6 +95,12 @@ def get_pipeline(settings) -> Pipeline:
         return p
 
 
+def forget_pipelines() -> None:
+    """Drop the cached pipelines (after a re-index that replaced the collection)."""
+    with _PLOCK:
+        _PIPELINES.clear()
+
+
 def answer(req: Request, settings) -> Result:
     """The answer to one request with the shared pipeline for these settings."""
     return get_pipeline(settings).run(req)

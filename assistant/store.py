@@ -33,9 +33,12 @@ class ModelMismatch(StoreError):
     def __init__(self, **kw):
         super().__init__("model_mismatch", **kw)
 
+    def labels(self, lang: str = "vi") -> dict:
+        return {"stored_label": describe_model(self.kw.get("stored", ""), lang),
+                "current_label": describe_model(self.kw.get("current", ""), lang)}
+
     def message(self, lang: str = "vi") -> str:
-        return t("index.model_mismatch", lang, stored_label=describe_model(self.kw.get("stored", ""), lang),
-                 current_label=describe_model(self.kw.get("current", ""), lang), **self.kw)
+        return t("index.model_mismatch", lang, **self.labels(lang), **self.kw)
 
 
 @dataclass

@@ -292,9 +292,11 @@ def test_fallback_names_the_cause(monkeypatch, fresh_cache, exc, code, words):
 
 
 # ------------------------------------------------------------------ model mismatch
-def test_model_mismatch_between_two_stores_tells_the_trainer_to_reindex(tmp_path, make_settings, embedder, e5):
+def test_model_mismatch_between_two_stores_tells_the_trainer_to_reindex(tmp_path, make_settings, e5):
     from assistant.indexer import run_index
     from assistant.store import ModelMismatch, VectorStore
+
+    embedder = get_embedder("minilm")
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

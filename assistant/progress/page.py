@@ -65,7 +65,7 @@ def report_html(rep: dict, lang: str = "vi") -> str:
     out += [f"<h2>{_e(t('progress.summary_heading', lang))}</h2><table><thead><tr>",
             *[f"<th>{_e(t(k, lang))}</th>" for k in ("progress.h_module", "progress.h_basic_n", "progress.h_share",
                                                       "progress.h_vs_target", "progress.h_kc_best_mean",
-                                                      "progress.h_ex_mean", "progress.h_sa_before", "progress.h_sa_after")],
+                                                      "progress.h_ex_mean", "progress.h_sa_before_mean", "progress.h_sa_after_mean")],
             "</tr></thead><tbody>"]
     for m in rep["modules"]:
         s = rep["summary"][m]

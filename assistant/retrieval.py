@@ -110,7 +110,7 @@ class Retriever:
         self._lock = threading.Lock()
         self.lexical = self._load_lexical()
         if settings.retrieval_mode != "lexical":
-            self.embedder.encode(["khởi động"])  # load the model now, not on the first question
+            self.embedder.encode_query(["khởi động"])  # load the model now, not on the first question
 
     def _load_lexical(self) -> LexicalIndex:
         """The persisted lexical index if it matches the vector store (same chunk ids, same tokens), else rebuilt once."""

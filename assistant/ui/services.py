@@ -64,7 +64,7 @@ class Services:
         try:
             self.retriever().search("khởi động", 1)
         except Exception:  # noqa: BLE001 - an empty store is reported in the UI
-            self.embedder.encode(["khởi động"])
+            self.embedder.encode_query(["khởi động"])
         for lang, text in (("vi", "Xin chào, đây là câu hỏi thử."), ("en", "Hello, this is a test question.")):
             try:  # the guard loads its rules lazily, per language
                 self.guard(text, lang)

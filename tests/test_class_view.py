@@ -315,3 +315,58 @@ def test_trainer_class_view_and_report(browser, classroom):
     text = subprocess.run([sys.executable, "-m", "assistant", "report", "--class", "K01", "--lang", "en"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=300).stdout
     assert "1 of 2 trainees at basic understanding (50 %, below the target)" in text
+
+
+@pytest.fixture(scope="module")
+def solo(tmp_path_factory, index):
+    """The app without accounts (one laptop): progress belongs to the browser."""
+    from assistant.config import load_settings
+    from assistant.ui import testing
+
+    base = tmp_path_factory.mktemp("classview_solo")
+    s = load_settings(env={}, env_file=None, store_dir=index.store_dir, corpus_dir=index.corpus_dir,
+                      data_dir=str(base / "data"), port=testing.free_port())
+    demo, url = testing.serve(s)
+    state = {"url": url, "settings": s, "demo": demo}
+    yield state
+    state["demo"].close()
+
+
+def open_solo(browser, url):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    ctx.set_default_timeout(T)
+    page = ctx.new_page()
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("#terms-accept", state="visible")
+    page.click("#terms-accept")
+    return ctx, page
+
+
+def test_without_login_progress_belongs_to_the_browser(browser, solo):
+    import sqlalchemy as sa
+
+    from assistant.progress import get_store
+    from assistant.progress import schema as S
+
+    ctx, page = open_solo(browser, solo["url"])
+    finish_exercise(page, "Việc gì không được giao cho AI?", "1/30")
+    assert "lưu trên máy chủ cho trình duyệt này" in text_of(page, "#ex-progress")
+    page.reload(wait_until="load")  # the same browser: its id is kept in the browser's storage
+    page.get_by_role("tab", name="Bài tập").click()
+    wait_text(page, "#ex-progress", "1/30")
+    other, page2 = open_solo(browser, solo["url"])  # another browser starts empty
+    page2.get_by_role("tab", name="Bài tập").click()
+    wait_text(page2, "#ex-progress", "0/30")
+    with get_store(solo["settings"]).engine.connect() as c:
+        owners = [r[0] for r in c.execute(sa.select(S.exercise_progress.c.learner))]
+    assert len(owners) == 1 and owners[0].startswith("browser:")
+    other.close()
+    # the app restarts (same data folder): this browser is still known
+    from assistant.ui import testing
+
+    solo["demo"].close()
+    solo["demo"], _ = testing.serve(solo["settings"])
+    page.reload(wait_until="load")
+    page.get_by_role("tab", name="Bài tập").click()
+    wait_text(page, "#ex-progress", "1/30")
+    ctx.close()

@@ -1,5 +1,5 @@
 """Reading and writing learning progress: exercises, knowledge-check attempts and answers,
-self-assessments, classes and (with a shared database) accounts.
+self-assessments (classes and accounts: :mod:`assistant.progress.classes`).
 
 Every write is one transaction; an answer is one row, written with INSERT … ON CONFLICT DO NOTHING on its
 primary key (attempt, question), so a retry after a crash finds the stored answer instead of adding a
@@ -15,9 +15,10 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from assistant.progress import schema as S
+from assistant.progress.classes import ROLES, ClassesAndAccounts
 from assistant.progress.db import engine_for, insert_ignore, upsert, writing
 
-ROLES = ("trainee", "trainer")
+__all__ = ["ProgressStore", "NotYours", "ROLES"]
 MAX_SESSION_S = 2 * 3600  # one start–done stretch counts at most this long (a tab left open overnight)
 
 
@@ -29,7 +30,7 @@ def _j(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
-class ProgressStore:
+class ProgressStore(ClassesAndAccounts):
     def __init__(self, target):
         """``target``: settings, a database URL, an SQLite file path or an engine."""
         self.engine = engine_for(target)
@@ -215,83 +216,6 @@ class ProgressStore:
         for r in rows:
             out[r["learner"]][r["exercise_id"]] = self._ex_row(r)
         return out
-
-    # ------------------------------------------------------------ classes
-    def class_create(self, name: str) -> int:
-        name = name.strip()
-        if not name:
-            raise ValueError("a class needs a name")
-        with writing(self.engine) as c:
-            c.execute(insert_ignore(self.engine, S.classes, ["name"]).values(name=name, created=time.time()))
-            return int(c.execute(sa.select(S.classes.c.id).where(S.classes.c.name == name)).scalar())
-
-    def class_delete(self, name: str) -> bool:
-        with writing(self.engine) as c:
-            cid = c.execute(sa.select(S.classes.c.id).where(S.classes.c.name == name)).scalar()
-            if cid is None:
-                return False
-            c.execute(S.class_members.delete().where(S.class_members.c.class_id == cid))
-            c.execute(S.classes.delete().where(S.classes.c.id == cid))
-            return True
-
-    def class_add(self, name: str, member: str, role: str = "trainee") -> None:
-        if role not in ROLES:
-            raise ValueError(f"role must be trainee or trainer, not {role!r}")
-        cid = self.class_create(name)
-        with writing(self.engine) as c:
-            c.execute(upsert(self.engine, S.class_members, dict(class_id=cid, member=member, role=role),
-                             ["class_id", "member"], ["role"]))
-
-    def class_remove(self, name: str, member: str) -> bool:
-        m = S.class_members
-        with writing(self.engine) as c:
-            cid = c.execute(sa.select(S.classes.c.id).where(S.classes.c.name == name)).scalar()
-            if cid is None:
-                return False
-            return c.execute(m.delete().where(m.c.class_id == cid, m.c.member == member)).rowcount > 0
-
-    def classes(self) -> list[str]:
-        with self.engine.connect() as c:
-            return [r[0] for r in c.execute(sa.select(S.classes.c.name).order_by(S.classes.c.name))]
-
-    def classes_of(self, member: str, role: str | None = None) -> list[str]:
-        m, k = S.class_members, S.classes
-        q = sa.select(k.c.name).join(m, m.c.class_id == k.c.id).where(m.c.member == member)
-        if role:
-            q = q.where(m.c.role == role)
-        with self.engine.connect() as c:
-            return [r[0] for r in c.execute(q.order_by(k.c.name))]
-
-    def members(self, name: str, role: str | None = None) -> list[tuple[str, str]]:
-        """(member, role) of a class, sorted by name; [] for an unknown class."""
-        m, k = S.class_members, S.classes
-        q = sa.select(m.c.member, m.c.role).join(k, m.c.class_id == k.c.id).where(k.c.name == name)
-        if role:
-            q = q.where(m.c.role == role)
-        with self.engine.connect() as c:
-            return [(r[0], r[1]) for r in c.execute(q.order_by(m.c.member))]
-
-    def class_exists(self, name: str) -> bool:
-        with self.engine.connect() as c:
-            return c.execute(sa.select(S.classes.c.id).where(S.classes.c.name == name)).first() is not None
-
-    # ------------------------------------------------------------ accounts (shared database)
-    def accounts(self) -> dict[str, tuple[str, str]]:
-        """name -> (role, password hash)."""
-        with self.engine.connect() as c:
-            return {r.name: (r.role, r.hash) for r in c.execute(sa.select(S.accounts))}
-
-    def account_put(self, name: str, role: str, password_hash: str) -> None:
-        if role not in ROLES:
-            raise ValueError(f"role must be trainee or trainer, not {role!r}")
-        now = time.time()
-        with writing(self.engine) as c:
-            c.execute(upsert(self.engine, S.accounts, dict(name=name, role=role, hash=password_hash, created=now,
-                                                           updated=now), ["name"], ["role", "hash", "updated"]))
-
-    def account_delete(self, name: str) -> bool:
-        with writing(self.engine) as c:
-            return c.execute(S.accounts.delete().where(S.accounts.c.name == name)).rowcount > 0
 
     # ------------------------------------------------------------ one learner, everything (the "my results" view)
     def learner_summary(self, learner: str) -> dict:

@@ -9,8 +9,12 @@ trainees of the classes they are a trainer of; without accounts the single local
 """
 from __future__ import annotations
 
+import os
+import secrets
 import threading
+import time
 import uuid
+from pathlib import Path
 
 from assistant.progress import get_store
 from assistant.ui import exercises as exlib
@@ -19,12 +23,33 @@ _SESSION_IDS: dict[str, str] = {}
 _LOCK = threading.Lock()
 
 
+def browser_secret(settings) -> str:
+    """The key the browser's stored id is sealed with, kept in ASSISTANT_DATA_DIR: the same after a restart
+    (Gradio's default is a new random key per start, which would make every browser a stranger)."""
+    path = Path(settings.data_dir) / "browser-secret"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it a moment ago
+            time.sleep(0.1)
+            return path.read_text(encoding="ascii").strip()
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secret)
+        return secret
+
+
 def browser_state(ctx):
-    """The one ``gr.BrowserState`` holding this browser's id (made inside the first tab that asks)."""
+    """The one ``gr.BrowserState`` holding this browser's id (the shell makes it at the top of the page,
+    outside the tabs, so it is mounted whichever tab is open)."""
     import gradio as gr
 
     if "browser_id" not in ctx.c:
-        ctx.c["browser_id"] = gr.BrowserState("", storage_key="assistant_browser_id")
+        ctx.c["browser_id"] = gr.BrowserState("", storage_key="assistant_browser_id",
+                                              secret=browser_secret(ctx.settings))
     return ctx.c["browser_id"]
 
 

@@ -14,6 +14,7 @@ from assistant.ui import tab_ask, tab_exercises, tab_help, tab_learn, tab_safety
 from assistant.ui.auth import Accounts
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
+from assistant.ui.learner import browser_state
 from assistant.ui.services import get_services, has_module
 from assistant.ui.uploads import release, sweep
 
@@ -65,6 +66,7 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
     with gr.Blocks(title="Trợ lý thực hành AI / AI practice assistant", fill_width=False) as demo:
         lang_store = gr.BrowserState("vi", storage_key="assistant_lang")
         terms_store = gr.BrowserState("", storage_key="assistant_terms")
+        browser_state(ctx)  # this browser's id (progress without login); at the top, so it is always mounted
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=300):
                 reg.add(gr.Markdown(elem_id="title"), value="shell.title")

@@ -169,6 +169,7 @@ def trainee(i: int, url: str, n: int, lat: list, errors: list, lock: threading.L
             client = Client(url, verbose=False)
         else:
             client = HttpClient(url)
+        client.predict("vi", api_name="/accept_terms")  # the server refuses questions before the terms are accepted
     except Exception as exc:  # noqa: BLE001
         with lock:
             errors.append(f"trainee {i}: connect: {exc}")
@@ -229,6 +230,7 @@ def class_trainee(i: int, url: str, auth, lat: dict, errors: list, lock: threadi
         pass
     try:
         client = timed("login", lambda: HttpClient(url, auth=auth))
+        client.predict("vi", api_name="/accept_terms")
         got = timed("knowledge_check", lambda: client.predict(module, "vi", api_name="/knowledge_check"))
         assert len(got["questions"]) == len(check.questions)
         attempt = ""
@@ -305,7 +307,9 @@ def main(argv=None) -> int:
     threading.Thread(target=watch, daemon=True).start()
     if args.scenario == "class":
         try:
-            HttpClient(url, auth=trainee_accounts(1)[0]).predict(*ask_args("khởi động"), api_name="/ask")
+            warm = HttpClient(url, auth=trainee_accounts(1)[0])
+            warm.predict("vi", api_name="/accept_terms")
+            warm.predict(*ask_args("khởi động"), api_name="/ask")
             lat, errors, wall = run_class(args, url)
             hwm = rss_kb(pid, "VmHWM") if pid else 0
         finally:
@@ -335,7 +339,9 @@ def main(argv=None) -> int:
                 print("  " + e)
         return 0 if not errors else 1
     try:
-        HttpClient(url).predict(*ask_args("khởi động"), api_name="/ask")  # warm-up
+        warm = HttpClient(url)
+        warm.predict("vi", api_name="/accept_terms")
+        warm.predict(*ask_args("khởi động"), api_name="/ask")  # warm-up
         lat: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()

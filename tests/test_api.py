@@ -9,6 +9,7 @@ pytestmark = pytest.mark.integration
 
 TRAINER = ("lan", "giangvien1")
 TRAINEE = ("minh", "hocvien1")
+TRAINEE2 = ("hoa", "hocvien2")
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,8 @@ def app_url(tmp_path_factory, embedder):
 
     base = tmp_path_factory.mktemp("api_app")
     users = testing.make_users(base / "users.txt", {TRAINER[0]: ("trainer", TRAINER[1]),
-                                                   TRAINEE[0]: ("trainee", TRAINEE[1])})
+                                                   TRAINEE[0]: ("trainee", TRAINEE[1]),
+                                                   TRAINEE2[0]: ("trainee", TRAINEE2[1])})
     settings = load_settings(env={}, env_file=None, store_dir=str(base / "store"), data_dir=str(base / "data"),
                              corpus_dir=str(testing.make_corpus(base / "corpus")), users_file=str(users),
                              port=testing.free_port())
@@ -34,14 +36,32 @@ def app_url(tmp_path_factory, embedder):
 def trainee(app_url):
     from gradio_client import Client
 
-    return Client(app_url[0], auth=TRAINEE, verbose=False)
+    c = Client(app_url[0], auth=TRAINEE, verbose=False)
+    assert c.predict("vi", api_name="/accept_terms")["accepted"]
+    return c
 
 
 @pytest.fixture(scope="module")
 def trainer(app_url):
     from gradio_client import Client
 
-    return Client(app_url[0], auth=TRAINER, verbose=False)
+    c = Client(app_url[0], auth=TRAINER, verbose=False)
+    c.predict("en", api_name="/accept_terms")
+    return c
+
+
+def test_no_answer_before_the_terms_are_accepted(app_url):
+    """The terms are checked on the server: an account that never accepted them gets the notice, not an answer."""
+    from gradio_client import Client
+
+    c = Client(app_url[0], auth=TRAINEE2, verbose=False)
+    r = c.predict(question="Thời hạn đăng ký khai sinh là bao nhiêu ngày?", lang="vi", api_name="/ask")
+    assert r["terms_required"] and "điều khoản" in r["answer"] and "Không dán" in r["terms"]
+    assert not r["citations"] and "60" not in r["answer"]
+    acc = c.predict("vi", api_name="/accept_terms")
+    assert acc["accepted"] and "Không dán" in acc["terms"]
+    r = c.predict(question="Thời hạn đăng ký khai sinh là bao nhiêu ngày?", lang="vi", api_name="/ask")
+    assert not r.get("terms_required") and "60" in r["answer"] and r["citations"]
 
 
 def test_login_required(app_url):

@@ -268,7 +268,9 @@ def test_one_answer_from_cli_api_and_ask_tab(browser, app):
                          env=env, timeout=300, cwd=app["base"])
     assert run.returncode == 0, run.stderr[-1500:]
     cli = json.loads(run.stdout)
-    api = Client(app["url"], auth=TRAINEE, verbose=False).predict(question=q, lang="vi", api_name="/ask")
+    api_client = Client(app["url"], auth=TRAINEE, verbose=False)
+    api_client.predict("vi", api_name="/accept_terms")
+    api = api_client.predict(question=q, lang="vi", api_name="/ask")
     ctx, page = open_app(browser, app, TRAINEE)
     accept_terms(page)
     ask(page, q)

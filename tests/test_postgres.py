@@ -112,6 +112,7 @@ def test_two_instances_share_one_postgresql(pg_url, tmp_path, embedder, monkeypa
         assert thu_b.predict("K-PG", "vi", api_name="/class_report")["summary"] == rep["summary"]
 
         # the usage log is shared too: a question asked through B is in the one log
+        nam_b.predict("vi", api_name="/accept_terms")
         nam_b.predict("Thời hạn đăng ký khai sinh là bao nhiêu ngày?", "vi", None, False, "qa", None, None, "corpus",
                       None, api_name="/ask")
         events = LogStore(url).recent(10)

@@ -13,6 +13,7 @@ Tables
 - ``kc_attempts``, ``kc_answers``: knowledge-check attempts and one row per answer (primary key attempt +
   question: an answer is stored once, a retry after a crash finds it instead of adding a second).
 - ``self_assessments``: one row per learner, module (0 = the course) and phase (``start``/``end``).
+- ``terms``: one row per learner and version of the terms of use they accepted.
 
 A learner is an account name, or ``browser:<id>`` in the single-user mode without login.
 """
@@ -132,6 +133,14 @@ self_assessments = sa.Table(
 )
 
 
+terms = sa.Table(
+    "terms", metadata,
+    sa.Column("learner", NAME, primary_key=True),
+    sa.Column("version", sa.String(40), primary_key=True),
+    sa.Column("accepted", sa.Float, nullable=False),
+)
+
+
 # ------------------------------------------------------------------ migrations
 def _m1_logs(conn) -> None:
     """The log tables as earlier versions made them (kept as they are if present)."""
@@ -148,9 +157,15 @@ def _m2_learning(conn) -> None:
         conn.execute(sa.text("ALTER TABLE feedback ADD COLUMN learner VARCHAR(200)"))
 
 
+def _m3_terms(conn) -> None:
+    """Which learner accepted which version of the terms of use (checked before any question is answered)."""
+    terms.create(conn, checkfirst=True)
+
+
 MIGRATIONS = [
     (1, "usage log and feedback", _m1_logs),
     (2, "accounts, classes, exercise progress, knowledge checks, self-assessment", _m2_learning),
+    (3, "terms of use accepted", _m3_terms),
 ]
 VERSION = MIGRATIONS[-1][0]
 

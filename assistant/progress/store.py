@@ -35,6 +35,19 @@ class ProgressStore(ClassesAndAccounts):
         """``target``: settings, a database URL, an SQLite file path or an engine."""
         self.engine = engine_for(target)
 
+    # ------------------------------------------------------------ terms of use
+    def accept_terms(self, learner: str, version: str) -> None:
+        with writing(self.engine) as c:
+            c.execute(insert_ignore(self.engine, S.terms, ["learner", "version"]).values(
+                learner=learner, version=version, accepted=time.time()))
+
+    def terms_accepted(self, learner: str, version: str) -> bool:
+        if not learner:
+            return False
+        t = S.terms
+        with self.engine.connect() as c:
+            return c.execute(sa.select(t.c.accepted).where(t.c.learner == learner, t.c.version == version)).first() is not None
+
     # ------------------------------------------------------------ exercises
     def exercise_start(self, learner: str, exercise_id: str, module: int) -> None:
         now = time.time()

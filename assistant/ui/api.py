@@ -38,6 +38,24 @@ def add_encoded(index, f: dict, settings, lang: str) -> dict:
 def register(ctx: Ctx) -> None:
     svc = ctx.services
 
+    def api_who(request) -> dict:
+        """Who calls: the account (or "local" without login); answers need that learner to have accepted the terms."""
+        from assistant.ui.learner import learner
+
+        return dict(ctx.who(request), learner=learner(ctx, request, api=True))
+
+    def accept_terms(lang: str = "vi", request: gr.Request = None) -> dict:
+        """Accept the terms of use for this account (or, without login, for this machine's API use): the
+        notice every trainee reads in the app before the first question. Returns the text accepted."""
+        from assistant.ui.services import TERMS_VERSION
+        from assistant.ui.shell import terms_text
+
+        who = api_who(request)
+        svc.accept_terms(who["learner"])
+        return {"accepted": True, "version": TERMS_VERSION, "terms": terms_text(ctx.settings, ctx.lang(lang))}
+
+    gr.api(accept_terms, api_name="accept_terms")
+
     def _trainer_or_refuse(request, lang):
         if not ctx.is_trainer(request):
             raise gr.Error(tr("tr.refused", ctx.lang(lang)))
@@ -63,7 +81,7 @@ def register(ctx: Ctx) -> None:
             for f in files:
                 uploads.append(add_encoded(req.private, f, ctx.settings, lang))
         try:
-            res = svc.ask(req, who=ctx.who(request))
+            res = svc.ask(req, who=api_who(request))
         finally:
             release(req.private)
         keep = ["answer", "citations", "abstained", "unsupported", "backend", "ms", "event_id", "lang", "sent_question"]
@@ -71,6 +89,10 @@ def register(ctx: Ctx) -> None:
             keep += ["hits", "prompt", "guard", "timings", "query"]
         out = {k: res.get(k) for k in keep if k in res}
         out["notices"] = [x.get("explanation", "") for x in (res.get("guard") or {}).get("stages", []) if x.get("explanation")]
+        if res.get("terms_required"):
+            from assistant.ui.shell import terms_text
+
+            out["terms_required"], out["terms"] = True, terms_text(ctx.settings, lang)
         if uploads:
             out["uploads"] = uploads
         return out
@@ -86,7 +108,7 @@ def register(ctx: Ctx) -> None:
     def summarize(source: str, length: str = "short", lang: str = "vi", table: bool = False,
                   request: gr.Request = None) -> dict:
         """Summarise one corpus document (source = its path in the corpus), or extract it to a table."""
-        res = svc.summarize(source or "", length, ctx.lang(lang), table=bool(table), who=ctx.who(request))
+        res = svc.summarize(source or "", length, ctx.lang(lang), table=bool(table), who=api_who(request))
         return {k: res.get(k) for k in ("answer", "citations", "abstained", "backend", "ms") if k in res}
 
     def reindex(lang: str = "vi", request: gr.Request = None) -> dict:

@@ -29,6 +29,9 @@ def has_module(name: str) -> bool:
         return False
 
 
+TERMS_VERSION = "2025-1"  # the terms of use a learner accepts before the first question (prompts/ui/shell.yaml)
+
+
 class Services:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -146,11 +149,34 @@ class Services:
             return None
         return (req.question.strip(), req.lang, tuple(sorted(req.sources or [])), req.task, version)
 
+    # ------------------------------------------------------------ terms of use (checked here, for every face)
+    def terms_ok(self, learner: str) -> bool:
+        from assistant.progress import get_store
+
+        return get_store(self.settings).terms_accepted(learner, TERMS_VERSION)
+
+    def accept_terms(self, learner: str) -> None:
+        from assistant.progress import get_store
+
+        if learner:
+            get_store(self.settings).accept_terms(learner, TERMS_VERSION)
+
+    def _terms_refusal(self, lang: str) -> dict:
+        return {"answer": t("ui.terms_required", lang), "citations": [], "abstained": True, "unsupported": [],
+                "backend": "", "ms": 0.0, "hits": [], "prompt": "", "guard": {"decision": "allow", "stages": [],
+                "findings": []}, "timings": {}, "terms_required": True, "lang": lang, "followups": []}
+
     def ask_stream(self, req: Request, who: dict | None = None, log: bool = True) -> Iterator[tuple[str, Any]]:
         """Yields (type, data): "status", "token", "sources", "guard", and "done" with the result dict
-        (answer, citations, abstained, unsupported, backend, ms, hits, prompt, guard, timings, event_id …)."""
+        (answer, citations, abstained, unsupported, backend, ms, hits, prompt, guard, timings, event_id …).
+
+        A face that names the learner (``who["learner"]``) gets a refusal with the terms notice until
+        that learner has accepted the terms of use; nothing reaches the pipeline before that."""
         t0 = time.perf_counter()
         who = who or {}
+        if "learner" in who and not self.terms_ok(who["learner"]):
+            yield "done", self._terms_refusal(req.lang or self.settings.lang)
+            return
         if req.private is not None and req.private.expired(self.settings.upload_ttl_min):
             req.private.clear()
         key = self._cache_key(req)

@@ -15,10 +15,11 @@ from assistant.ui.auth import Accounts
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
 from assistant.ui.learner import browser_state
+from assistant.ui.learner import learner as learner_of
 from assistant.ui.services import get_services, has_module
 from assistant.ui.uploads import release, sweep
 
-TERMS_VERSION = "2025-1"
+from assistant.ui.services import TERMS_VERSION  # noqa: E402
 CSS = """
 :root, .gradio-container { font-family: "Noto Sans", "Segoe UI", "Roboto", "Helvetica Neue", Arial, sans-serif; }
 .gradio-container { max-width: 1280px !important; margin: 0 auto; }
@@ -46,6 +47,12 @@ a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visib
 """
 
 
+def terms_text(settings: Settings, lang: str) -> str:
+    """The terms of use, as shown at the top of the page and returned by /accept_terms."""
+    return tr("shell.terms_title", lang, version=TERMS_VERSION) + "\n\n" + \
+        tr("shell.terms_body", lang, ttl=settings.upload_ttl_min)
+
+
 def badge(ctx: Ctx, lang: str, request=None) -> str:
     s = ctx.settings
     name = ctx.services.backend_name
@@ -65,8 +72,7 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
     reg = ctx.reg
     with gr.Blocks(title="Trợ lý thực hành AI / AI practice assistant", fill_width=False) as demo:
         lang_store = gr.BrowserState("vi", storage_key="assistant_lang")
-        terms_store = gr.BrowserState("", storage_key="assistant_terms")
-        browser_state(ctx)  # this browser's id (progress without login); at the top, so it is always mounted
+        bid_state = browser_state(ctx)  # this browser's id (progress without login); at the top, so it is always mounted
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=300):
                 reg.add(gr.Markdown(elem_id="title"), value="shell.title")
@@ -106,19 +112,19 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
                 tab_help.build(ctx)
             del tab_items
 
-        def terms_text(lang):
-            return tr("shell.terms_title", lang, version=TERMS_VERSION) + "\n\n" + \
-                tr("shell.terms_body", lang, ttl=settings.upload_ttl_min)
+        def terms_text_(lang):
+            return terms_text(settings, lang)
 
         on_lang = ctx.c.get("on_lang", [])
         t_fn, t_in, t_out = ctx.c["trainer_load"]
 
         # one load: language from the browser, terms, badge, trainer tab, per-tab refreshers
-        def on_load(request: gr.Request, saved_lang, accepted, *extra):
+        def on_load(request: gr.Request, saved_lang, bid, *extra):
             lg = ctx.lang(saved_lang)
             role_trainer = ctx.is_trainer(request)
-            out = [lg, *reg.updates(lg), badge(ctx, lg, request), gr.update(visible=accepted != TERMS_VERSION),
-                   terms_text(lg), gr.update(visible=role_trainer)]
+            accepted = services.terms_ok(learner_of(ctx, request, bid))  # the server remembers, per account or browser
+            out = [lg, *reg.updates(lg), badge(ctx, lg, request), gr.update(visible=not accepted),
+                   terms_text_(lg), gr.update(visible=role_trainer)]
             pos = 0
             for fn, ins, _outs in on_lang:
                 args = [lg] + list(extra[pos:pos + len(ins) - 1])
@@ -129,11 +135,11 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
         extra_in = [c for _fn, ins, _o in on_lang for c in ins[1:]]
         extra_out = [c for _fn, _i, outs in on_lang for c in outs]
         load_outs = [lang, *reg.components, badge_md, terms, terms_md, trainer_tab, *extra_out]
-        demo.load(on_load, [lang_store, terms_store, *extra_in], load_outs, api_visibility="private")
+        demo.load(on_load, [lang_store, bid_state, *extra_in], load_outs, api_visibility="private")
 
         def on_switch(request: gr.Request, lg, *extra):
             lg = ctx.lang(lg)
-            out = [lg, *reg.updates(lg), badge(ctx, lg, request), terms_text(lg)]
+            out = [lg, *reg.updates(lg), badge(ctx, lg, request), terms_text_(lg)]
             pos = 0
             for fn, ins, _outs in on_lang:
                 args = [lg] + list(extra[pos:pos + len(ins) - 1])
@@ -143,8 +149,11 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
 
         lang.input(on_switch, [lang, *extra_in], [lang_store, *reg.components, badge_md, terms_md, *extra_out],
                    api_visibility="private")
-        accept.click(lambda: (TERMS_VERSION, gr.update(visible=False)), None, [terms_store, terms],
-                     api_visibility="private")
+        def on_accept(bid, request: gr.Request):
+            services.accept_terms(learner_of(ctx, request, bid))
+            return gr.update(visible=False)
+
+        accept.click(on_accept, [bid_state], [terms], api_visibility="private")
         trainer_tab.select(t_fn, t_in, t_out, api_visibility="private")
 
         from assistant.ui.api import register

@@ -44,6 +44,12 @@ def _redact(text: str) -> str:  # answers and prompts repeat across a class: red
         return text
 
 
+def iso_time(ts: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(float(ts)).astimezone().isoformat(timespec="seconds")
+
+
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
 
@@ -118,15 +124,22 @@ class LogStore:
 
     # ------------------------------------------------------------ export
     def to_csv(self, table: str) -> str:
+        """One table as CSV; times as ISO 8601 in the machine's local time zone (2025-11-20T09:30:05+07:00)."""
         if table not in TABLES:
             raise ValueError(table)
         tab = TABLES[table]
         with self.engine.connect() as con:
             res = con.execute(sa.select(tab).order_by(tab.c.id))
+            keys = list(res.keys())
             buf = io.StringIO()
             w = csv.writer(buf)
-            w.writerow(list(res.keys()))
-            w.writerows(res.fetchall())
+            w.writerow(keys)
+            ts = keys.index("ts") if "ts" in keys else -1
+            for row in res.fetchall():
+                row = list(row)
+                if ts >= 0 and row[ts] is not None:
+                    row[ts] = iso_time(row[ts])
+                w.writerow(row)
         return buf.getvalue()
 
     def export_zip(self, dest: str | Path) -> Path:

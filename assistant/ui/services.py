@@ -29,6 +29,14 @@ def has_module(name: str) -> bool:
         return False
 
 
+def _log_guard(guard: dict, private: bool) -> dict:
+    """The guard decisions as logged: the redacted text of a private upload's passage is not kept."""
+    if not private:
+        return guard
+    stages = [{k: v for k, v in st.items() if k != "redacted"} for st in guard.get("stages") or []]
+    return dict(guard, stages=stages)
+
+
 TERMS_VERSION = "2025-1"  # the terms of use a learner accepts before the first question (prompts/ui/shell.yaml)
 
 
@@ -211,11 +219,27 @@ class Services:
         return result
 
     def _log(self, task: str, question: str, lang: str, result: dict, who: dict) -> int:
+        """One log row, personal data redacted by the log store. An answer that used a private upload keeps
+        the upload private: neither its text (answer, prompt, passages) nor its title is stored, only its
+        file name and a hash of what was answered (the upload notice promises that nobody else sees it)."""
+        hits, cits = result.get("hits", []), result.get("citations", [])
+        answer, prompt = result.get("answer", ""), result.get("prompt", "")
+        private = sorted({c.get("source", "") for c in [*cits, *hits] if c.get("private")
+                          or str(c.get("source", "")).startswith("upload:")})
+        if private:
+            import hashlib
+
+            digest = hashlib.sha256(answer.encode("utf-8")).hexdigest()[:16]
+            answer = t("ui.private_answer_logged", lang, names=", ".join(p.removeprefix("upload:") for p in private),
+                       hash=digest)
+            prompt = ""
+            hits = [{k: h.get(k) for k in ("rank", "score", "lexical", "dense", "source", "article", "page", "private")}
+                    for h in hits]
         return self.logs.log_event(
             task if task != "qa" else "ask", session=who.get("session", ""), user=who.get("user", ""),
-            role=who.get("role", ""), lang=lang, question=question, answer=result.get("answer", ""),
-            sources=[{k: c.get(k) for k in ("n", "source", "article", "page")} for c in result.get("citations", [])],
-            hits=result.get("hits", []), prompt=result.get("prompt", ""), guard=result.get("guard") or {},
+            role=who.get("role", ""), lang=lang, question=question, answer=answer,
+            sources=[{k: c.get(k) for k in ("n", "source", "article", "page")} for c in cits],
+            hits=hits, prompt=prompt, guard=_log_guard(result.get("guard") or {}, bool(private)),
             backend=result.get("backend", ""), ms=result["ms"], timings=result.get("timings") or {},
             abstained=bool(result.get("abstained")))
 

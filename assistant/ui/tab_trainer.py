@@ -3,7 +3,6 @@ glass-box view of recent answers, feedback and usage charts, log export, latest 
 from __future__ import annotations
 
 import html
-import json
 import shutil
 import tempfile
 import time
@@ -17,6 +16,7 @@ from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
 
 CSV_DIR = Path(tempfile.gettempdir()) / "assistant-logs"
+REASONS = ("wrong", "source", "unclear", "other")
 
 
 def status_md(ctx: Ctx, lang: str) -> str:
@@ -26,33 +26,63 @@ def status_md(ctx: Ctx, lang: str) -> str:
     return tr("tr.status", lang, docs=st["documents"], chunks=st["chunks"], last=when)
 
 
+TIMING_KEYS = ("guard_in_ms", "rewrite_ms", "retrieve_ms", "generate_ms", "check_ms", "guard_out_ms", "total_ms")
+KINDS = ("ask", "summarize", "extract", "plain_language", "draft", "search", "guard")
+
+
+def _cell(text) -> str:
+    return " ".join(str(text or "").split()).replace("|", "/")
+
+
+def guard_table(guard: dict | None, lang: str) -> list[str]:
+    """The guard's decisions as a readable table: which part, what was decided, what was found and why."""
+    stages = (guard or {}).get("stages") or []
+    if not stages:
+        return [tr("tr.guard_none", lang)]
+    rows = [f"| {tr('tr.guard_part', lang)} | {tr('tr.guard_decision', lang)} | {tr('tr.guard_found', lang)} |",
+            "|---|---|---|"]
+    for st in stages:
+        part = tr(f"tr.guard_part_{st.get('part') or st.get('stage') or 'question'}", lang)
+        decision = tr(f"tr.guard_{st.get('decision', 'allow')}", lang)
+        found = "; ".join(dict.fromkeys(_cell(f.get("message")) for f in st.get("findings") or [] if f.get("message")))
+        rows.append(f"| {part} | {decision} | {found or '—'} |")
+    expl = [x.get("explanation") for x in stages if x.get("explanation")]
+    if expl:
+        rows += ["", "\n".join(f"> {_cell(e)}" for e in dict.fromkeys(expl))]
+    return rows
+
+
 def glass_md(ev: dict | None, lang: str) -> str:
+    """One logged answer seen from inside: retrieval, guard decisions, timings, the answer and the prompt."""
     if not ev:
         return t("ui.no_events", lang)
-    vi = lang == "vi"
-    out = [f"**{'Câu hỏi' if vi else 'Question'}:** {ev.get('question', '')}",
-           f"**{'Loại' if vi else 'Task'}:** {ev.get('kind')} · **backend:** {ev.get('backend') or '-'} · "
-           f"**{'thời gian' if vi else 'time'}:** {ev.get('ms', 0):.0f} ms · "
-           f"**{'từ chối trả lời' if vi else 'abstained'}:** {bool(ev.get('abstained'))}"]
+    kind = ev.get("kind") or ""
+    out = [f"**{tr('tr.g_question', lang)}:** {ev.get('question', '')}",
+           f"**{tr('tr.g_task', lang)}:** {tr('tr.kind_' + kind, lang) if kind in KINDS else kind} · "
+           f"**{tr('tr.g_engine', lang)}:** {ev.get('backend') or tr('tr.g_offline', lang)} · "
+           f"**{tr('tr.g_time', lang)}:** {ev.get('ms', 0):.0f} ms · "
+           f"**{tr('tr.g_abstained', lang)}:** {tr('tr.yes' if ev.get('abstained') else 'tr.no', lang)}"]
     hits = ev.get("hits") or []
     if hits:
-        out += ["", f"**{'Đoạn được truy xuất' if vi else 'Retrieved passages'}**", "",
-                "| # | score | BM25 | dense | " + ("nguồn" if vi else "source") + " |", "|---|---|---|---|---|"]
+        out += ["", f"**{tr('tr.g_passages', lang)}**", "",
+                f"| # | {tr('tr.g_score', lang)} | BM25 | {tr('tr.g_dense', lang)} | {tr('tr.g_source', lang)} |",
+                "|---|---|---|---|---|"]
         for h in hits:
             label = h.get("breadcrumb") or h.get("source", "")
-            page = f" (tr. {h['page']})" if h.get("page") else ""
+            page = f" ({tr('tr.g_page', lang)} {h['page']})" if h.get("page") else ""
             out.append(f"| {h.get('rank')} | {h.get('score', 0):.3f} | {h.get('lexical', 0):.2f} | "
-                       f"{h.get('dense', 0):.3f} | {label}{page} |")
-    g = ev.get("guard") or {}
-    out += ["", f"**{'Lớp bảo vệ' if vi else 'Guardrails'}:** `{json.dumps(g, ensure_ascii=False)[:800]}`"]
+                       f"{h.get('dense', 0):.3f} | {_cell(label)}{page} |")
+    out += ["", f"**{tr('tr.g_guard', lang)}**", "", *guard_table(ev.get("guard"), lang)]
     tm = ev.get("timings") or {}
-    if tm:
-        out.append(f"**{'Thời gian từng bước' if vi else 'Timings'}:** " +
-                   ", ".join(f"{k} {float(v):.0f} ms" for k, v in tm.items() if isinstance(v, (int, float))))
-    out += ["", f"**{'Câu trả lời' if vi else 'Answer'}**", "", ev.get("answer", "")]
+    steps = [f"{tr('tr.t_' + k, lang)} {float(tm[k]):.0f} ms" for k in TIMING_KEYS if isinstance(tm.get(k), (int, float))]
+    if steps:
+        out += ["", f"**{tr('tr.g_timings', lang)}:** " + " · ".join(steps)]
+    out += ["", f"**{tr('tr.g_answer', lang)}**", "", ev.get("answer", "")]
+    out += ["", f"**{tr('tr.g_prompt', lang)}**", ""]
     if ev.get("prompt"):
-        out += ["", f"**{'Lời nhắc cuối cùng gửi cho máy trả lời' if vi else 'Final prompt sent to the engine'}**", "",
-                "```text\n" + ev["prompt"].replace("```", "ʼʼʼ") + "\n```"]
+        out.append("```text\n" + ev["prompt"].replace("```", "ʼʼʼ") + "\n```")
+    else:
+        out.append(tr("tr.g_no_prompt", lang))
     return "\n".join(out)
 
 
@@ -93,8 +123,11 @@ def build(ctx: Ctx) -> None:
     glass = gr.Markdown(elem_id="tr-glass")
     reg.add(gr.Markdown(), value="tr.charts")
     with gr.Row():
-        usage = reg.add(gr.BarPlot(x="kind", y="n", elem_id="tr-usage", height=240), label="tr.usage_plot")
-        fb = reg.add(gr.BarPlot(x="reason", y="n", color="rating", elem_id="tr-feedback", height=240), label="tr.feedback_plot")
+        usage = reg.add(gr.BarPlot(x="kind", y="n", elem_id="tr-usage", height=240), lambda lang: {
+            "label": tr("tr.usage_plot", lang), "x_title": tr("tr.axis_task", lang), "y_title": tr("tr.axis_count", lang)})
+        fb = reg.add(gr.BarPlot(x="reason", y="n", color="rating", elem_id="tr-feedback", height=240), lambda lang: {
+            "label": tr("tr.feedback_plot", lang), "x_title": tr("tr.axis_reason", lang), "y_title": tr("tr.axis_count", lang),
+            "color_title": tr("tr.axis_rating", lang)})
     export = reg.add(gr.Button(size="sm", elem_id="tr-export"), value="tr.export_csv")
     export_files = gr.File(interactive=False, file_count="multiple", elem_id="tr-export-files", height=80, visible=False)
     reg.add(gr.Markdown(), value="tr.eval")
@@ -111,8 +144,10 @@ def build(ctx: Ctx) -> None:
         choices = [(f"#{e['id']} · {time.strftime('%H:%M', time.localtime(e['ts']))} · {(e['question'] or '')[:70]}",
                     e["id"]) for e in evs]
         u = pd.DataFrame(ctx.services.logs.usage() or [], columns=["kind", "n", "ms"])
+        u["kind"] = [tr("tr.kind_" + k, lang) if k in KINDS else k for k in u["kind"]]
         f = pd.DataFrame(ctx.services.logs.feedback_counts() or [], columns=["rating", "reason", "n"])
-        f["reason"] = f["reason"].replace("", "-")
+        f["reason"] = [tr("tr.reason_" + r, lang) if r in REASONS else (r or "—") for r in f["reason"]]
+        f["rating"] = [tr("tr.rating_" + r, lang) for r in f["rating"]]
         u_lim = [0, int(u["n"].max()) + 1] if len(u) else None
         f_lim = [0, int(f["n"].max()) + 1] if len(f) else None
         return (status_md(ctx, lang), gr.update(choices=choices, value=choices[0][1] if choices else None),

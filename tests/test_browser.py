@@ -283,3 +283,22 @@ def test_one_answer_from_cli_api_and_ask_tab(browser, app):
     assert not cli["abstained"] and cli["citations"]
     assert api["answer"] == cli["answer"] == event["answer"]
     assert cites(api["citations"]) == cites(cli["citations"]) == cites(event["sources"])
+
+
+def test_markdown_source_opens_readable_at_the_article(browser, app):
+    """"Mở văn bản" on a Markdown source shows it rendered (no ** or ###) in the app, at the cited article."""
+    ctx, page = open_app(browser, app, TRAINEE)
+    accept_terms(page)
+    ask(page, "Lệ phí đăng ký khai sinh đúng hạn là bao nhiêu?")
+    card = page.locator("#sources .src-card", has_text="ho-tich.md").first
+    card.locator("a.src-open").click()
+    page.wait_for_selector('#doc-viewer[data-state="open"]')
+    text = page.inner_text("#doc-viewer")
+    assert "Điều 3" in text and "Lệ phí" in text
+    assert "**" not in text and "###" not in text and "# Quy định" not in text
+    target = page.locator("#doc-viewer .dv-target")
+    assert target.count() == 1 and target.first.inner_text().startswith("Điều 3")
+    shot(page, "11_document_viewer")
+    page.click("#doc-viewer .dv-close")
+    page.wait_for_selector('#doc-viewer[data-state="closed"]', state="attached")
+    ctx.close()

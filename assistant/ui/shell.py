@@ -15,6 +15,7 @@ from assistant.ui.auth import Accounts
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
 from assistant.ui.learner import browser_state
+from assistant.ui.viewer import CSS as VIEWER_CSS
 from assistant.ui.learner import learner as learner_of
 from assistant.ui.services import get_services, has_module
 from assistant.ui.uploads import release, sweep
@@ -36,6 +37,7 @@ CSS = """
 mark.unsupported { background: #fde68a; color: inherit; }
 button.followup { white-space: normal !important; text-align: left; }
 .machine-state { display: none !important; }
+""" + VIEWER_CSS + """
 a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; overflow-x: hidden; }

@@ -13,6 +13,8 @@ from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
 from assistant.answer.types import Request
 from assistant.ui.uploads import add_upload, sweep
+from assistant.ui.viewer import link as viewer_link
+from assistant.ui.viewer import viewable
 
 EXPORT_DIR = Path(tempfile.gettempdir()) / "assistant-exports"
 CITE = re.compile(r"\[(\d{1,3})\]")
@@ -40,7 +42,9 @@ def sources_html(citations: list[dict], lang: str) -> str:
         if len(passage) > 700:
             passage = passage[:700] + "…"
         link = ""
-        if c.get("url"):
+        if viewable(src):  # Markdown, DOCX, TXT, HTML: readable in the app, at the cited article
+            link = viewer_link(src, c.get("article") or "", lang, tr("ask.open_doc", lang))
+        elif c.get("url"):
             label = tr("ask.open_page", lang, page=c["page"]) if c.get("page") else tr("ask.open_doc", lang)
             link = (f'<a class="src-link" href="{html.escape(c["url"])}" target="_blank" rel="noopener">'
                     f'{html.escape(label)} ↗</a>')
@@ -50,6 +54,13 @@ def sources_html(citations: list[dict], lang: str) -> str:
             f'<div class="src-meta">{" · ".join(meta)}</div>'
             f'<blockquote class="src-passage">{html.escape(passage)}</blockquote>{link}</div>')
     return '<div class="src-list">' + "".join(cards) + "</div>"
+
+
+def sources_panel(ctx: Ctx, elem_id: str):
+    """A sources panel: cards with the cited passages, and the in-app viewer behind "open the document"."""
+    from assistant.ui import viewer
+
+    return gr.HTML(elem_id=elem_id, js_on_load=viewer.JS, server_functions=[viewer.make_view_document(ctx.settings)])
 
 
 def format_answer(result: dict, lang: str) -> str:
@@ -68,24 +79,27 @@ def format_answer(result: dict, lang: str) -> str:
     text = CITE.sub(link, text)
     if result.get("unsupported"):
         text += "\n\n" + t("ui.unsupported_note", lang)
+    notices = guard_notices(result)
+    if notices:
+        text = "\n".join(f"> ⚠️ {n}" for n in notices) + "\n\n" + text
     return text
 
 
-def followups(result: dict, lang: str) -> list[str]:
-    cits = result.get("citations") or []
-    if not cits or result.get("abstained"):
+def followups(result: dict, lang: str = "vi") -> list[str]:
+    """The follow-up questions the pipeline suggested (built from the passages, each one answerable)."""
+    if result.get("abstained") or result.get("blocked"):
         return []
-    c = cits[0]
-    doc = c.get("title") or c.get("source", "")
-    out = []
-    for c2 in cits:
-        if c2.get("article"):
-            art = ("Điều " if lang == "vi" else "Article ") + str(c2["article"])
-            out.append(t("ui.followup_article", lang, article=art, doc=c2.get("title") or doc))
-            break
-    out.append(t("ui.followup_deadline", lang, doc=doc))
-    out.append(t("ui.followup_doc", lang, doc=doc))
-    return out[:3]
+    return [str(q) for q in result.get("followups") or []][:3]
+
+
+def guard_notices(result: dict) -> list[str]:
+    """What the guard warned about (personal data replaced, a flagged passage…), to show above the answer.
+    A blocked request already says why in its answer."""
+    g = result.get("guard") or {}
+    stages = g.get("stages", []) if isinstance(g, dict) else list(g)
+    if result.get("blocked") or any(x.get("decision") == "block" for x in stages):
+        return []
+    return list(dict.fromkeys(x["explanation"] for x in stages if x.get("decision") == "warn" and x.get("explanation")))
 
 
 def answer_state(state: str, turn: int, event_id=None) -> str:
@@ -102,6 +116,7 @@ def build(ctx: Ctx) -> None:
     private = ctx.c["private"]
     conv = gr.State([])
     pending = gr.State(None)  # event id waiting for a dislike reason
+    exercise_run = gr.State(None)  # {"id", "prompt", "text"} set by the Exercises tab's Start button
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             chatbot = reg.add(gr.Chatbot(elem_id="chat", height=460, buttons=["copy", "copy_all"],
@@ -126,7 +141,7 @@ def build(ctx: Ctx) -> None:
             state = gr.HTML(answer_state("idle", 0), elem_id="ask-state", elem_classes=["machine-state"])
         with gr.Column(scale=2, min_width=280):
             reg.add(gr.Markdown(), lambda lang: {"value": f"### {tr('ask.sources', lang)}"})
-            sources = reg.add(gr.HTML(elem_id="sources"), lambda lang: {"value": sources_html([], lang)})
+            sources = reg.add(sources_panel(ctx, "sources"), lambda lang: {"value": sources_html([], lang)})
             with reg.add(gr.Accordion(open=False, elem_id="ask-options"), label="ask.options"):
                 scope = reg.add(gr.Radio(value="corpus", elem_id="scope"), lambda lang: {
                     "label": tr("ask.scope", lang),
@@ -142,13 +157,34 @@ def build(ctx: Ctx) -> None:
                     exp_md = reg.add(gr.Button(size="sm", elem_id="export-md"), value="ask.export_md")
                     exp_docx = reg.add(gr.Button(size="sm", elem_id="export-docx"), value="ask.export_docx")
                 exp_file = reg.add(gr.File(interactive=False, elem_id="export-file", height=80), label="ask.export_file")
-    ctx.c.update(question=question, chatbot=chatbot, conv=conv, docs=docs, send=send)
+    ctx.c.update(question=question, chatbot=chatbot, conv=conv, docs=docs, send=send, exercise_run=exercise_run)
     # the document list follows re-indexing: refreshed on every page load
     ctx.c.setdefault("on_lang", []).append(
         (lambda lang: (gr.update(choices=ctx.services.documents()),), [lang_in], [docs]))
 
     # ------------------------------------------------------------ handlers
-    def respond(q, chat, turns, lang, priv, scope_v, doc_list, request: gr.Request):
+    def exercise_of(pending, q):
+        """The exercise the question comes from, when it is still the prompt Start put in the box."""
+        from assistant import exercises as exlib
+
+        if not pending or " ".join(str(pending.get("text") or "").split()) != " ".join(q.split()):
+            return None, 0
+        ex = exlib.by_id(exlib.load_exercises(ctx.exercises_dir), str(pending.get("id") or ""))
+        return ex, int(pending.get("prompt") or 0)
+
+    def run_draft(ex, q, chat, turns, lang, request):
+        """A draft exercise: the Draft tab's drafting function with the exercise's fields, shown in the chat."""
+        from assistant import exercises as exlib
+
+        dt, fields = exlib.draft_fields(ex, lang)
+        res = ctx.services.draft(dt, fields, lang, who=ctx.who(request))
+        text = res["markdown"] if res["ok"] else "⚠️ " + res["error"]
+        notes = "\n".join(f"- {n}" for n in res.get("notes") or [])
+        chat[-1] = {"role": "assistant", "content": text + (f"\n\n{notes}" if notes else "")}
+        turns = list(turns) + [{"question": q, "answer": text, "citations": [], "event_id": None}]
+        return chat, turns
+
+    def respond(q, chat, turns, lang, priv, scope_v, doc_list, ex_run=None, request: gr.Request = None):
         lang = ctx.lang(lang)
         q = (q or "").strip()
         hidden = [gr.update(visible=False)] * 3
@@ -163,8 +199,20 @@ def build(ctx: Ctx) -> None:
         history = [(x["question"], x["answer"]) for x in turns][-4:]
         answer, cits = "", []
         try:
-            req = Request(q, lang=lang, history=history, sources=doc_list or None, private=priv,
-                          scope=scope_v or "corpus")
+            ex, ex_prompt = exercise_of(ex_run, q)
+            if ex is not None and ex.get("task") == "draft":
+                chat, turns = run_draft(ex, q, chat, turns, lang, request)
+                yield (chat, turns, "", sources_html([], lang), gr.update(value=""), *hidden, gr.update(visible=False),
+                       answer_state("done", len(turns)))
+                return
+            if ex is not None:  # the exercise's own task, documents and options
+                from assistant import exercises as exlib
+
+                req = exlib.exercise_request(ex, lang, ex_prompt)
+                req.question, req.history, req.private, req.scope = q, history, priv, scope_v or "corpus"
+            else:
+                req = Request(q, lang=lang, history=history, sources=doc_list or None, private=priv,
+                              scope=scope_v or "corpus")
             for typ, data in ctx.services.ask_stream(req, who=ctx.who(request)):
                 if typ == "status":
                     msg = data.get("message", "") if isinstance(data, dict) else str(data)
@@ -198,7 +246,8 @@ def build(ctx: Ctx) -> None:
                    answer_state("error", len(turns or [])))
 
     outs = [chatbot, conv, question, sources, fb_status, *fu_buttons, fu_label, state]
-    ins = [question, chatbot, conv, lang_in, private, scope, docs]
+    ins = [question, chatbot, conv, lang_in, private, scope, docs, exercise_run]
+    ctx.c["ask_respond"] = (respond, ins, outs)  # the Exercises tab's Start runs the exercise through it
     send.click(respond, ins, outs, api_visibility="private")
     question.submit(respond, ins, outs, api_visibility="private")
     for b in fu_buttons:

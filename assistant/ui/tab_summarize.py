@@ -6,7 +6,7 @@ import gradio as gr
 from assistant.messages import t
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
-from assistant.ui.tab_ask import format_answer, sources_html
+from assistant.ui.tab_ask import format_answer, sources_html, sources_panel
 from assistant.ui.uploads import add_upload, release
 
 
@@ -29,7 +29,7 @@ def build(ctx: Ctx) -> None:
             out = reg.add(gr.Markdown(elem_id="sum-output", container=True, min_height=120),
                           lambda lang: {"label": tr("sum.output", lang)})
             reg.add(gr.Markdown(), lambda lang: {"value": f"### {tr('sum.sources', lang)}"})
-            srcs = gr.HTML(elem_id="sum-sources")
+            srcs = sources_panel(ctx, "sum-sources")
     ctx.c["sum_doc"] = doc
     ctx.c.setdefault("on_lang", []).append(
         (lambda lang: (gr.update(choices=ctx.services.documents()),), [lang_in], [doc]))

@@ -211,7 +211,7 @@ def prepare(settings: Settings, exercises_dir: str | None = None) -> tuple[gr.Bl
 
     threading.Thread(target=_janitor, args=(settings,), daemon=True).start()
     kw = dict(server_name=settings.host, server_port=settings.port, allowed_paths=[corpus, str(reports_dir(settings))], css=CSS,
-              footer_links=["api"], max_file_size=f"{max(settings.max_upload_mb * 4, settings.max_file_mb):g}mb",
+              footer_links=[], max_file_size=f"{max(settings.max_upload_mb * 4, settings.max_file_mb):g}mb",
               theme=gr.themes.Soft(), show_error=False, ssr_mode=False)
     if accounts.enabled:
         kw["auth"] = accounts.check_async

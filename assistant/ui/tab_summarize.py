@@ -17,7 +17,7 @@ def build(ctx: Ctx) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=280):
             doc = reg.add(gr.Dropdown(choices=ctx.services.documents(), elem_id="sum-doc"), label="sum.document")
-            upload = reg.add(gr.File(file_count="single", elem_id="sum-upload", height=110), label="sum.upload")
+            upload = reg.add(gr.UploadButton(file_count="single", elem_id="sum-upload"), label="sum.upload")
             up_status = gr.Markdown()
             length = reg.add(gr.Radio(value="short", elem_id="sum-length"), lambda lang: {
                 "label": tr("sum.length", lang),

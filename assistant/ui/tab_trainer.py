@@ -116,7 +116,7 @@ def build(ctx: Ctx) -> None:
         reindex = reg.add(gr.Button(variant="primary", elem_id="tr-reindex"), value="tr.reindex")
         refresh = reg.add(gr.Button(elem_id="tr-refresh"), value="tr.refresh")
     reindex_out = gr.Markdown(elem_id="tr-reindex-out")
-    shared = reg.add(gr.File(file_count="multiple", elem_id="tr-upload", height=110), label="tr.upload")
+    shared = reg.add(gr.UploadButton(file_count="multiple", elem_id="tr-upload"), label="tr.upload")
     shared_out = gr.Markdown(elem_id="tr-upload-out")
     reg.add(gr.Markdown(), value="tr.glass")
     recent = reg.add(gr.Dropdown(elem_id="tr-recent", choices=[]), label="tr.recent")
@@ -193,9 +193,9 @@ def build(ctx: Ctx) -> None:
     def add_shared(files, lang, request: gr.Request):
         lang = ctx.lang(lang)
         if refused(request):
-            return tr("tr.refused", lang), None
+            return tr("tr.refused", lang)
         if not files:
-            return "", None
+            return ""
         corpus = Path(s.corpus_dir)
         corpus.mkdir(parents=True, exist_ok=True)
         added, errors = [], []
@@ -215,9 +215,9 @@ def build(ctx: Ctx) -> None:
             shutil.copyfile(p, dest)
             added.append(html.escape(p.name))
         msg = [tr("tr.upload_done", lang, names=", ".join(added))] if added else []
-        return "\n\n".join(msg + ["✗ " + e for e in errors]), None
+        return "\n\n".join(msg + ["✗ " + e for e in errors])
 
-    shared.upload(add_shared, [shared, lang_in], [shared_out, shared], api_visibility="private")
+    shared.upload(add_shared, [shared, lang_in], [shared_out], api_visibility="private")
 
     def do_export(request: gr.Request):
         if refused(request):

@@ -63,6 +63,8 @@ def badge(ctx: Ctx, lang: str, request=None) -> str:
     user = getattr(request, "username", None) if request is not None else None
     if user:
         who = f"{user} ({tr('shell.role_' + ctx.accounts.role(user), lang)})"
+    elif ctx.is_trainer(request):  # no login: the one person at this machine is its trainer (the Trainer tab shows)
+        who = tr("shell.user_local_trainer", lang)
     else:
         who = tr("shell.user_anonymous", lang)
     return tr("shell.badge", lang, backend=backend, guards=guards, user=who)

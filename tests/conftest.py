@@ -63,3 +63,15 @@ def retriever(corpus_index, embedder):
 def copy_tree(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst, dirs_exist_ok=True)
     return dst
+
+
+# ------------------------------------------------------------------ the skip count
+# `make test` ends with a line counting skipped tests (their reasons are in pytest's -ra summary above it).
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    config._skip_count = len(terminalreporter.stats.get("skipped", []))
+
+
+def pytest_unconfigure(config):
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if tr is not None and hasattr(config, "_skip_count"):
+        tr.write_line(f"skipped: {config._skip_count}")

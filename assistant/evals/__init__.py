@@ -1,5 +1,6 @@
-"""Evaluation runners: one module per area (retrieval, answers, guardrails, ...).
+"""Evaluation runners: one module per area (retrieval, answers, guardrails, beir, all), computing figures per
+dev/test split (``splits``), the figures record (``figures``), sweeps fitted on dev (``sweep``) and the report.
 
-Each module defines ``register(subparsers)`` for ``python -m assistant eval <name>``
-and a ``run_<name>(settings, ...) -> dict`` function returning its metrics.
+Each area has a ``run_<name>(settings, ...) -> dict``; the command-line face is ``assistant/commands/eval.py``
+(this package never imports the commands).
 """

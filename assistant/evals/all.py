@@ -1,14 +1,14 @@
-"""``assistant eval all``: retrieval, answers, guardrails and speed for one or more configurations, one report.
+"""``eval all``: retrieval, answers, guardrails and speed for one or more configurations, one report, per split.
 
-Each ``--config FILE`` is a .env-style file of ``ASSISTANT_*`` lines layered over the current environment
+Each configuration is a .env-style file of ``ASSISTANT_*`` lines layered over the current environment
 (and ``.env``); its name is the file stem. No config = the current settings, named ``default``.
-The report (``report.md``, ``report.html``, ``report.json``) goes to ``--out`` (default ``reports/eval-<timestamp>``).
+The report (``report.md``, ``report.html``, ``report.json``) goes to ``out_dir``, in the report's language.
+Every figure is given for dev and test side by side; thresholds are checked on test.
 """
 from __future__ import annotations
 
 import json
 import os
-import statistics
 import time
 from pathlib import Path
 
@@ -20,7 +20,8 @@ for _k, _v in {"ANONYMIZED_TELEMETRY": "False", "DO_NOT_TRACK": "1", "RAGAS_DO_N
 ROOT = Path(__file__).resolve().parent.parent.parent
 TOLERANCE = 0.02  # a metric that moves the wrong way by more than this is a regression
 LOWER_IS_BETTER = {"false_abstention_rate", "benign_false_alarms", "marking_false_positives", "injection_fp_rate",
-                   "xquad_flagged_rate", "judge_unparsed"}
+                   "injection_fp_rate_vi", "xquad_flagged_rate", "judge_unparsed"}
+COUNTS = {"benign_false_alarms", "marking_false_positives", "judge_unparsed"}
 
 
 def config_settings(path: str | None, env_file: str | None = ".env", base_env: dict | None = None, **overrides):
@@ -42,41 +43,53 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(v[min(len(v) - 1, int(round(q * (len(v) - 1))))], 1)
 
 
-def _retrieval_thresholds(report: dict, mode: str) -> list[dict]:
-    """The thresholds (written for the default hybrid mode) applied to this configuration's own mode."""
-    from assistant.evals.retrieval import thresholds
+def _rule_text(rule) -> str:
+    items = rule.items() if isinstance(rule, dict) else [("min", rule)]
+    return " ".join(f"{'>=' if op == 'min' else '<='} {v}" for op, v in items)
 
+
+def retrieval_threshold_rows(report: dict, mode: str) -> list[dict]:
+    """The retrieval thresholds (written for the default hybrid mode) applied to this configuration's own mode,
+    on the TEST split, with the dev figure beside."""
+    from assistant.evals.retrieval import check_thresholds
+
+    splits = report.get("splits") or {}
+    if "test" not in splits:
+        return []
+    dev = (splits.get("dev") or {}).get("sets", {})
     out = []
-    for set_name, modes in thresholds().items():
-        res = report["sets"].get(set_name)
-        if res is None:
-            continue
-        got = res["modes"].get(mode, {}).get("metrics", {})
-        for _tmode, metrics in modes.items():
-            for metric, minimum in metrics.items():
-                value = got.get(metric)
-                out.append({"name": f"{set_name} {metric}", "rule": f">= {minimum}", "value": value,
-                            "met": value is not None and value >= minimum})
+    for r in check_thresholds(splits["test"], mode=mode):
+        d = dev.get(r["set"], {}).get("modes", {}).get(mode, {}).get("metrics", {}).get(r["metric"])
+        out.append({"name": f"{r['set']} {r['metric']}", "rule": f">= {r['min']}", "value": r["value"], "dev": d,
+                    "met": r["met"]})
     return out
 
 
-def _rows(res: dict) -> list[dict]:
-    return [{"name": k, "rule": " ".join(f"{'>=' if op == 'min' else '<='} {v}" for op, v in (r["rule"].items() if isinstance(r["rule"], dict) else [("min", r["rule"])])),
-             "value": r["value"], "met": r["met"]} for k, r in (res or {}).items()]
+def threshold_rows(res: dict) -> list[dict]:
+    """Answers/guardrails thresholds (checked on test) as report rows, with the dev figure beside."""
+    dev = ((res.get("splits") or {}).get("dev") or {}).get("metrics") or {}
+    return [{"name": k, "rule": _rule_text(r["rule"]), "value": r["value"], "dev": dev.get(k), "met": r["met"]}
+            for k, r in (res.get("thresholds") or {}).items()]
 
 
 def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False, quick: bool = False,
-               limit: int | None = None, answers: bool = True, index: bool = True, datasets=None, log=print) -> dict:
-    """Every area for one configuration. An area that fails is reported as an error, not raised."""
-    from assistant.embeddings import get_embedder
-    from assistant.evals.retrieval import evaluate, load_jsonl, xquad_questions, xquad_retriever, DATASETS, SHARED
-    from assistant.retrieval import Retriever
-
+               limit: int | None = None, answers: bool = True, index: bool = True, datasets=None, split: str | None = None,
+               lang: str = "en", log=print) -> dict:
+    """Every area for one configuration, per split. An area that fails is reported as an error, not raised."""
     import dataclasses
 
+    from assistant.embeddings import get_embedder
+    from assistant.evals import splits as S
+    from assistant.evals.retrieval import DATASETS, load_questions, run_retrieval
+    from assistant.messages import t
+    from assistant.retrieval import Retriever
+
     t0 = time.perf_counter()
+    wanted = S.chosen(split)
     datasets = Path(datasets) if datasets else DATASETS
-    out: dict = {"name": name, "settings": {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if "key" not in f.name and f.name != "extra"},
+    out: dict = {"name": name, "splits": list(wanted),
+                 "settings": {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)
+                              if "key" not in f.name and f.name != "extra"},
                  "errors": {}}
     mode = settings.retrieval_mode
     embedder = get_embedder(settings.embedding_model, settings.embedding_batch)
@@ -88,25 +101,14 @@ def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False,
     retriever = Retriever(settings, embedder=embedder)
 
     # retrieval: the configuration's own mode
-    log(f"[{name}] retrieval ({mode})")
-    questions: list[dict] = []
-    for f in sorted(datasets.glob("retrieval_*.jsonl")):
-        questions.extend(load_jsonl(f))
-    if limit:
-        questions = questions[:limit]
-    rep: dict = {"embedding_model": embedder.name, "mode": mode, "sets": {}}
+    log(t("evals.log.retrieval", lang, name=name, mode=mode))
+    questions = load_questions(datasets=datasets)
     try:
-        rep["sets"]["corpus"] = evaluate(retriever, questions, (mode,))
-        for lang in ("vi", "en"):
-            sub = [q for q in questions if q.get("lang", "vi") == lang]
-            if sub:
-                rep["sets"][f"corpus-{lang}"] = evaluate(retriever, sub, (mode,))
-        if xquad and (SHARED / "data" / "xquad").is_dir():
-            xr = xquad_retriever(settings, "vi", embedder)
-            _, qv = xquad_questions("vi")
-            rep["sets"]["xquad-vi"] = evaluate(xr, qv[:limit] if limit else qv, (mode,))
+        rep = run_retrieval(settings, xquad=xquad, modes=(mode,), limit=limit, split=split, embedder=embedder,
+                            retriever=retriever, folder=datasets, xquad_langs=("vi",))
+        rep["mode"] = mode
         out["retrieval"] = rep
-        out["retrieval_thresholds"] = _retrieval_thresholds(rep, mode)
+        out["retrieval_thresholds"] = retrieval_threshold_rows(rep, mode)
     except Exception as exc:  # noqa: BLE001 - the report says which area failed
         out["errors"]["retrieval"] = f"{type(exc).__name__}: {exc}"
 
@@ -114,26 +116,25 @@ def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False,
     probe = questions[: min(len(questions), 40)]
     ms = []
     for q in probe:
-        t = time.perf_counter()
+        t_q = time.perf_counter()
         retriever.search(q["question"], k=settings.top_k)
-        ms.append((time.perf_counter() - t) * 1000)
+        ms.append((time.perf_counter() - t_q) * 1000)
     speed = {"retrieval_ms_p50": _pct(ms, 0.5), "retrieval_ms_p95": _pct(ms, 0.95), "retrieval_ms": [round(x, 1) for x in ms]}
 
     # answers
     if answers:
-        log(f"[{name}] answers")
+        log(t("evals.log.answers", lang, name=name))
         try:
-            from assistant.evals.answers import run_answers, load_rows
+            from assistant.engines import model_client
+            from assistant.evals.answers import load_rows, run_answers
 
-            rows = load_rows(datasets)
+            rows = [r for r in load_rows(datasets) if r["split"] in wanted]
             if limit:
                 rows = rows[:limit]
             stamps = [time.perf_counter()]
-            from assistant.engines import model_client
-
             has_model = model_client(settings) is not None
-            res = run_answers(settings, index=False, judge=judge and has_model, embedder=embedder,
-                              retriever=retriever, rows=rows, progress=lambda i, n: stamps.append(time.perf_counter()))
+            res = run_answers(settings, index=False, judge=judge and has_model, embedder=embedder, retriever=retriever,
+                              rows=rows, split=split, progress=lambda i, n: stamps.append(time.perf_counter()))
             ams = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:])]
             speed.update({"answer_ms_p50": _pct(ams, 0.5), "answer_ms_p95": _pct(ams, 0.95), "answer_ms": [round(x, 1) for x in ams]})
             byid = {r.get("id"): r for r in rows}
@@ -141,27 +142,27 @@ def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False,
                 item["question"] = byid.get(item.get("id"), {}).get("question", "")
                 item["gold"] = [f"{g.get('source')}#{g.get('article', '')}" for g in byid.get(item.get("id"), {}).get("gold") or []]
             out["answers"] = res
-            out["answers_thresholds"] = _rows(res.get("thresholds"))
+            out["answers_thresholds"] = threshold_rows(res)
             if judge and not has_model:
-                out["answers"]["judge_note"] = "judge skipped: no LLM server configured (ASSISTANT_BACKEND=openai)"
+                out["answers"]["judge_skipped"] = True
         except Exception as exc:  # noqa: BLE001
             out["errors"]["answers"] = f"{type(exc).__name__}: {exc}"
 
     # guardrails
-    log(f"[{name}] guardrails{' (shipped sets only)' if quick else ''}")
+    log(t("evals.log.guardrails_quick" if quick else "evals.log.guardrails", lang, name=name))
     try:
-        from assistant.evals.guardrails import run_guardrails, load_shipped
+        from assistant.evals.guardrails import load_shipped, run_guardrails
         from assistant.guard import check_inputs
 
-        g = run_guardrails(settings, datasets=datasets, use_shared=not quick, embedder=embedder)
+        g = run_guardrails(settings, datasets=datasets, use_shared=not quick, embedder=embedder, split=split)
         out["guardrails"] = g
-        out["guardrails_thresholds"] = _rows(g.get("thresholds"))
+        out["guardrails_thresholds"] = threshold_rows(g)
         texts = [r["text"] for r in load_shipped(datasets)][:40]
         gms = []
         for text in texts:
-            t = time.perf_counter()
+            t_q = time.perf_counter()
             check_inputs([text], settings, embedder=embedder)
-            gms.append((time.perf_counter() - t) * 1000)
+            gms.append((time.perf_counter() - t_q) * 1000)
         speed.update({"guard_ms_p50": _pct(gms, 0.5), "guard_ms_p95": _pct(gms, 0.95)})
     except Exception as exc:  # noqa: BLE001
         out["errors"]["guardrails"] = f"{type(exc).__name__}: {exc}"
@@ -171,17 +172,19 @@ def run_config(name: str, settings, *, xquad: bool = False, judge: bool = False,
 
 
 def flat_metrics(cfg: dict) -> dict[str, float]:
-    """area.metric -> value, for comparisons."""
+    """area.split.metric -> value, for comparisons."""
     out: dict[str, float] = {}
-    for set_name, res in (cfg.get("retrieval") or {}).get("sets", {}).items():
-        for mode, r in res["modes"].items():
-            for m, v in r["metrics"].items():
-                if m != "ms_per_query" and v is not None:
-                    out[f"retrieval.{set_name}.{m}"] = v
+    for split, block in ((cfg.get("retrieval") or {}).get("splits") or {}).items():
+        for set_name, res in block["sets"].items():
+            for mode, r in res["modes"].items():
+                for m, v in r["metrics"].items():
+                    if m != "ms_per_query" and v is not None:
+                        out[f"retrieval.{split}.{set_name}.{m}"] = v
     for area in ("answers", "guardrails"):
-        for m, v in ((cfg.get(area) or {}).get("metrics") or {}).items():
-            if isinstance(v, (int, float)) and v is not None:
-                out[f"{area}.{m}"] = v
+        for split, block in ((cfg.get(area) or {}).get("splits") or {}).items():
+            for m, v in (block.get("metrics") or {}).items():
+                if isinstance(v, (int, float)):
+                    out[f"{area}.{split}.{m}"] = v
     return out
 
 
@@ -192,10 +195,9 @@ def regressions(new: dict, old: dict, tol: float = TOLERANCE) -> list[dict]:
     for k in sorted(set(a) & set(b)):
         metric = k.rsplit(".", 1)[-1]
         lower = metric in LOWER_IS_BETTER
-        is_count = metric in ("benign_false_alarms", "marking_false_positives", "judge_unparsed")
         delta = a[k] - b[k]
         worse = delta if lower else -delta
-        if worse > (0 if is_count else tol):
+        if worse > (0 if metric in COUNTS else tol):
             out.append({"metric": k, "before": b[k], "after": a[k], "delta": round(delta, 4)})
     return out
 
@@ -210,8 +212,9 @@ def previous_report(out_dir: Path) -> Path | None:
 
 def run_all(configs: list[tuple[str, object]], out_dir: str | Path, *, xquad: bool = False, judge: bool = False,
             quick: bool = False, limit: int | None = None, beir: str | None = None, compare: str | None = None,
-            index: bool = True, datasets=None, log=print) -> dict:
+            index: bool = True, datasets=None, split: str | None = None, lang: str = "en", log=print) -> dict:
     from assistant.evals import report as render
+    from assistant.evals import splits as S
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
@@ -223,11 +226,13 @@ def run_all(configs: list[tuple[str, object]], out_dir: str | Path, *, xquad: bo
         if s.embedding_model != base_model:  # another model: its own store, never the shared one
             s = s.with_(store_dir=str(out_dir / "stores" / name), collection=f"eval_{name}".replace("-", "_"))
         key = (s.store_dir, s.collection, s.embedding_model, s.corpus_dir)
-        results.append(run_config(name, s, xquad=xquad, judge=judge, quick=quick, limit=limit,
-                                  index=index and key not in indexed, datasets=datasets, log=log))
+        results.append(run_config(name, s, xquad=xquad, judge=judge, quick=quick, limit=limit, split=split,
+                                  index=index and key not in indexed, datasets=datasets, lang=lang, log=log))
         indexed.add(key)
-    report: dict = {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "options": {"xquad": xquad, "judge": judge, "quick": quick,
-                    "limit": limit, "datasets": str(datasets or "evals/datasets")}, "configs": results, "tolerance": TOLERANCE}
+    report: dict = {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "lang": lang, "splits": list(S.chosen(split)),
+                    "options": {"xquad": xquad, "judge": judge, "quick": quick, "limit": limit,
+                                "datasets": str(datasets or "evals/datasets"), "split": split or "both"},
+                    "configs": results, "tolerance": TOLERANCE}
     if beir:
         from assistant.evals.beir import run_beir
 
@@ -246,45 +251,15 @@ def run_all(configs: list[tuple[str, object]], out_dir: str | Path, *, xquad: bo
             olds = {c["name"]: c for c in old.get("configs", [])}
             report["previous"] = {"path": str(prev), "regressions": {c["name"]: regressions(c, olds[c["name"]])
                                                                       for c in results if c["name"] in olds}}
-        except (ValueError, KeyError, OSError) as exc:
+        except (ValueError, KeyError, OSError, TypeError, AttributeError) as exc:
             report["previous"] = {"path": str(prev), "error": str(exc)}
     report["seconds"] = round(time.perf_counter() - t0, 1)
     (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    (out_dir / "report.md").write_text(render.markdown(report), encoding="utf-8")
-    (out_dir / "report.html").write_text(render.html(report), encoding="utf-8")
+    (out_dir / "report.md").write_text(render.markdown(report, lang), encoding="utf-8")
+    (out_dir / "report.html").write_text(render.html(report, lang), encoding="utf-8")
     return report
 
 
 def all_met(cfg: dict) -> bool:
     rows = cfg.get("retrieval_thresholds", []) + cfg.get("answers_thresholds", []) + cfg.get("guardrails_thresholds", [])
     return all(r["met"] for r in rows) and not cfg.get("errors")
-
-
-def register(sub) -> None:
-    p = sub.add_parser("all", help="every area for one or more configurations, one report (md, html, json)",
-                       description="Retrieval, answers, guardrails and speed for each --config (.env-style file of "
-                                   "ASSISTANT_* lines over the current settings); report in --out.")
-    p.add_argument("--config", action="append", default=[], help="configuration file (repeatable); name = file stem")
-    p.add_argument("--out", help="report folder (default reports/eval-<timestamp>)")
-    p.add_argument("--xquad", action="store_true", help="also XQuAD-vi in retrieval (slow)")
-    p.add_argument("--judge", action="store_true", help="LLM-judge metrics (needs ASSISTANT_BACKEND=openai)")
-    p.add_argument("--quick", action="store_true", help="skip the shared red-team and XQuAD guard sets")
-    p.add_argument("--limit", type=int, help="first N questions of each set")
-    p.add_argument("--datasets", help="folder of retrieval_*.jsonl, answers_*.jsonl, guard_*.jsonl (default evals/datasets)")
-    p.add_argument("--beir", help="BEIR-format folder to score as well (first configuration)")
-    p.add_argument("--compare", help="report.json to compare with (default: newest in --out's parent)")
-    p.set_defaults(func=_run)
-
-
-def _run(args) -> int:
-    import sys
-
-    configs = [config_settings(c) for c in args.config] or [config_settings(None)]
-    out = Path(args.out or ROOT / "reports" / time.strftime("eval-%Y%m%d-%H%M%S"))
-    report = run_all(configs, out, xquad=args.xquad, judge=args.judge, quick=args.quick, limit=args.limit,
-                     beir=args.beir, compare=args.compare, datasets=args.datasets, log=lambda m: print(m, file=sys.stderr, flush=True))
-    from assistant.evals.report import summary
-
-    print(summary(report))
-    print(f"report: {out / 'report.html'}")
-    return 0 if all_met(report["configs"][0]) else 4

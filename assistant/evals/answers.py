@@ -1,28 +1,31 @@
-"""``assistant eval answers``: citation precision/recall, abstention, must-include facts, groundedness.
+"""Answer metrics: citation precision/recall, abstention, must-include facts, groundedness, per split.
 
 Sets: ``evals/datasets/answers_*.jsonl``, lines
-``{"id","question","lang","gold":[{"source","article"}],"must_include":[...],"in_corpus":bool}``,
+``{"id","question","lang","gold":[{"source","article"}],"must_include":[...],"in_corpus":bool,"split"}``,
 over the shipped corpus (indexed incrementally into the configured store first).
 
 - citation_precision: cited (source, article) units that are gold / all cited units (in-corpus questions, micro);
   ``article: ""`` in gold = any chunk of that source.
-- citation_recall: share of in-corpus questions whose answer cites at least one gold unit.
+- citation_recall: share of answered in-corpus questions whose answer cites at least one gold unit.
 - abstention_accuracy: share of out-of-corpus questions where the assistant abstained.
 - false_abstention_rate: share of in-corpus questions where it abstained.
 - must_include_recall: share of must-include facts found in the answers of in-corpus questions.
 - groundedness: mean share of answer sentences supported by the chunk they cite.
-- with ``--judge`` and an LLM configured: LLM-judge faithfulness and relevance (1-5, prompts/tasks/judge.yaml).
-- ``--calibrate``: the relevance score of every question and the abstention threshold that separates them best.
-Thresholds: the ``answers:`` section of ``evals/thresholds.yaml`` (``{min: x}`` / ``{max: x}``).
+- with ``judge`` and an LLM configured: LLM-judge faithfulness and relevance (1-5, prompts/tasks/judge.yaml).
+- calibration: the abstention threshold that separates the relevance scores best, fitted on the DEV questions
+  only, and the accuracy that threshold gives on test.
+Every metric is computed per split; thresholds (the ``answers:`` section of ``evals/thresholds.yaml``,
+``{min: x}`` / ``{max: x}``) are checked on ``test``.
 """
 from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 import unicodedata
 from pathlib import Path
+
+from assistant.evals import splits as S
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DATASETS = ROOT / "evals" / "datasets"
@@ -30,8 +33,11 @@ THRESHOLDS = ROOT / "evals" / "thresholds.yaml"
 
 
 def load_rows(datasets: Path = DATASETS, pattern: str = "answers_*.jsonl") -> list[dict]:
+    """Every row of the answer sets in ``datasets``, with ``set`` (file stem) and ``split``."""
     rows = []
+    shared = S.Counter()
     for p in sorted(Path(datasets).glob(pattern)):
+        part = []
         with open(p, encoding="utf-8") as f:
             for n, line in enumerate(f, start=1):
                 if line.strip():
@@ -40,7 +46,8 @@ def load_rows(datasets: Path = DATASETS, pattern: str = "answers_*.jsonl") -> li
                     except ValueError as exc:
                         raise ValueError(f"{p}:{n}: not JSON ({exc})") from exc
                     r["set"] = p.stem
-                    rows.append(r)
+                    part.append(r)
+        rows.extend(S.ensure(part, "answers", p.stem, shared))
     return rows
 
 
@@ -72,6 +79,24 @@ def best_threshold(scores: list[tuple[float, bool]]) -> dict:
             "min_in_corpus": round(min(ins), 4) if ins else None, "max_out_of_corpus": round(max(outs), 4) if outs else None}
 
 
+def threshold_accuracy(scores: list[tuple[float, bool]], threshold: float | None) -> float | None:
+    """Share of correct abstain/answer decisions with ``threshold`` (abstain below it)."""
+    if threshold is None or not scores:
+        return None
+    return round(sum((s >= threshold) == inside for s, inside in scores) / len(scores), 4)
+
+
+def calibrate(per: list[dict]) -> dict:
+    """The abstention threshold fitted on DEV relevance scores only, and how it does on test."""
+    def scores(split):
+        return [(q["relevance"], q["in_corpus"]) for q in per if q["split"] == split and q["relevance"] is not None]
+
+    dev, test = scores("dev"), scores("test")
+    fit = best_threshold(dev)
+    return {"fitted_on": "dev", "n_dev": len(dev), "n_test": len(test), **fit,
+            "test_accuracy": threshold_accuracy(test, fit.get("threshold"))}
+
+
 def _judge(pipe, row, res, lang) -> dict | None:
     from assistant.answer.prompting import load_template, passage_block
 
@@ -87,12 +112,80 @@ def _judge(pipe, row, res, lang) -> dict | None:
         return None
 
 
+def score_one(pipe, row: dict, judge: bool = False) -> dict:
+    """Ask one question; the record every metric is computed from."""
+    from assistant.pipeline import Request
+
+    res = pipe.run(Request(row["question"], lang=row.get("lang")))
+    inside = bool(row.get("in_corpus", True))
+    cited: list[tuple[str, str]] = []
+    for c in res.citations:
+        u = (c["source"], str(c.get("article") or ""))
+        if u not in cited:
+            cited.append(u)
+    rel = (res.relevance or {}).get("score")
+    item = {"id": row.get("id"), "set": row.get("set"), "split": row.get("split"), "in_corpus": inside,
+            "abstained": bool(res.abstained), "cited": [f"{s}#{a}" for s, a in cited],
+            "relevance": float(rel) if rel is not None else None, "ms": res.ms}
+    if inside:
+        if not res.abstained:
+            ok = [is_gold(s, a, row.get("gold") or []) for s, a in cited]
+            item["cited_gold"] = sum(ok)
+            item["cited_total"] = len(ok)
+            item["precision"] = (sum(ok) / len(ok)) if ok else None
+            item["groundedness"] = res.groundedness
+        answer = _norm(res.answer)
+        must = row.get("must_include") or []
+        item["missing_facts"] = [f for f in must if _norm(f) not in answer]
+        item["facts"] = len(must)
+        if judge and not res.abstained and res.error is None and pipe.uses_llm:
+            item["judge"] = _judge(pipe, row, res, res.lang) or "unparsed"
+    return item
+
+
+def metrics_of(per: list[dict], judge: bool = False) -> dict:
+    """The answer metrics over the records ``per`` (one split)."""
+    ins = [q for q in per if q["in_corpus"]]
+    outs = [q for q in per if not q["in_corpus"]]
+    answered = [q for q in ins if not q["abstained"]]
+    cited_total = sum(q.get("cited_total", 0) for q in answered)
+    cited_gold = sum(q.get("cited_gold", 0) for q in answered)
+    facts = sum(q.get("facts", 0) for q in ins)
+    found = facts - sum(len(q.get("missing_facts") or []) for q in ins)
+    grounded = [q["groundedness"] for q in answered if q.get("groundedness") is not None]
+
+    def r(a, b):
+        return round(a / b, 4) if b else None
+
+    m = {
+        "citation_precision": r(cited_gold, cited_total),
+        "citation_recall": r(sum(q.get("cited_gold", 0) > 0 for q in answered), len(answered)),
+        "abstention_accuracy": r(sum(q["abstained"] for q in outs), len(outs)),
+        "false_abstention_rate": r(sum(q["abstained"] for q in ins), len(ins)),
+        "must_include_recall": r(found, facts),
+        "groundedness": r(sum(grounded), len(grounded)),
+    }
+    if judge:
+        judged = [q["judge"] for q in per if isinstance(q.get("judge"), dict)]
+        m["judge_faithfulness"] = round(sum(j["faithfulness"] for j in judged) / len(judged), 3) if judged else None
+        m["judge_relevance"] = round(sum(j["relevance"] for j in judged) / len(judged), 3) if judged else None
+        m["judge_unparsed"] = sum(q.get("judge") == "unparsed" for q in per)
+    return m
+
+
 def run_answers(settings, datasets: Path = DATASETS, index: bool = True, judge: bool = False, embedder=None,
-                retriever=None, rows: list[dict] | None = None, progress=None, llm=None) -> dict:
-    """Metrics over the answer sets. ``llm``: a chat model to use instead of the configured server (tests)."""
-    from assistant.pipeline import Pipeline, Request
+                retriever=None, rows: list[dict] | None = None, progress=None, llm=None, split: str | None = None) -> dict:
+    """Metrics over the answer sets, per split: ``{"splits": {split: {"questions", "in_corpus", "out_of_corpus",
+    "metrics"}}, "thresholds" (on test), "calibration" (fitted on dev), "per_question", ...}``; ``metrics`` (and
+    ``in_corpus``, ``out_of_corpus``) are over every question asked, both splits together (for ``rows`` a caller
+    passes in; reports and thresholds read ``splits``).
+
+    ``rows``: questions to use instead of the files (each with a ``split``, or one is given by the rule);
+    ``llm``: a chat model to use instead of the configured server (tests); ``split``: dev, test or both."""
+    from assistant.pipeline import Pipeline
 
     t0 = time.perf_counter()
+    wanted = S.chosen(split)
     if index and retriever is None:
         from assistant.indexer import run_index
 
@@ -102,81 +195,32 @@ def run_answers(settings, datasets: Path = DATASETS, index: bool = True, judge: 
 
         retriever = Retriever(settings, embedder=embedder)
     pipe = Pipeline(settings, retriever=retriever, llm=llm)
-    rows = load_rows(datasets) if rows is None else rows
-    cited_total = cited_gold = 0
-    recall_hits = in_n = out_n = out_abstained = in_abstained = 0
-    facts = facts_found = 0
-    grounded: list[float] = []
-    judged: list[dict] = []
-    judge_failed = 0
-    scores: list[tuple[float, bool]] = []
-    per: list[dict] = []
-    ms: list[float] = []
+    rows = load_rows(datasets) if rows is None else S.ensure([dict(r) for r in rows], "answers", "rows")
+    rows = [r for r in rows if r["split"] in wanted]
+    per = []
     for i, row in enumerate(rows):
-        res = pipe.run(Request(row["question"], lang=row.get("lang")))
-        ms.append(res.ms)
-        inside = bool(row.get("in_corpus", True))
-        if res.relevance:
-            scores.append((float(res.relevance["score"]), inside))
-        cited = []
-        for c in res.citations:
-            u = (c["source"], str(c.get("article") or ""))
-            if u not in cited:
-                cited.append(u)
-        item = {"id": row.get("id"), "set": row.get("set"), "in_corpus": inside, "abstained": res.abstained,
-                "cited": [f"{s}#{a}" for s, a in cited], "relevance": res.relevance.get("score")}
-        if inside:
-            in_n += 1
-            if res.abstained:
-                in_abstained += 1
-            else:
-                gold = row.get("gold") or []
-                ok = [is_gold(s, a, gold) for s, a in cited]
-                cited_total += len(ok)
-                cited_gold += sum(ok)
-                recall_hits += int(any(ok))
-                grounded.append(res.groundedness)
-                item["precision"] = (sum(ok) / len(ok)) if ok else None
-            answer = _norm(res.answer)
-            missing = [f for f in row.get("must_include") or [] if _norm(f) not in answer]
-            facts += len(row.get("must_include") or [])
-            facts_found += len(row.get("must_include") or []) - len(missing)
-            item["missing_facts"] = missing
-            if judge and not res.abstained and res.error is None and pipe.uses_llm:
-                v = _judge(pipe, row, res, res.lang)
-                if v is None:
-                    judge_failed += 1
-                else:
-                    judged.append(v)
-        else:
-            out_n += 1
-            out_abstained += int(res.abstained)
-        per.append(item)
+        per.append(score_one(pipe, row, judge))
         if progress:
             progress(i + 1, len(rows))
-    metrics = {
-        "citation_precision": round(cited_gold / cited_total, 4) if cited_total else None,
-        "citation_recall": round(recall_hits / (in_n - in_abstained), 4) if in_n - in_abstained else None,
-        "abstention_accuracy": round(out_abstained / out_n, 4) if out_n else None,
-        "false_abstention_rate": round(in_abstained / in_n, 4) if in_n else None,
-        "must_include_recall": round(facts_found / facts, 4) if facts else None,
-        "groundedness": round(sum(grounded) / len(grounded), 4) if grounded else None,
-    }
-    if judge:
-        metrics["judge_faithfulness"] = round(sum(j["faithfulness"] for j in judged) / len(judged), 3) if judged else None
-        metrics["judge_relevance"] = round(sum(j["relevance"] for j in judged) / len(judged), 3) if judged else None
-        metrics["judge_unparsed"] = judge_failed
-    ms_sorted = sorted(ms)
+    by = {}
+    for s in wanted:
+        sub = [q for q in per if q["split"] == s]
+        by[s] = {"questions": len(sub), "in_corpus": sum(q["in_corpus"] for q in sub),
+                 "out_of_corpus": sum(not q["in_corpus"] for q in sub), "metrics": metrics_of(sub, judge)}
+    ms = sorted(q["ms"] for q in per if q.get("ms") is not None)
     out = {
         "backend": pipe.client.engine if pipe.uses_llm else "offline",
-        "questions": len(rows), "in_corpus": in_n, "out_of_corpus": out_n,
-        "metrics": metrics,
-        "calibration": best_threshold(scores),
-        "p50_ms": round(ms_sorted[len(ms) // 2], 1) if ms else None,
+        "questions": len(rows),
+        "splits": by,
+        # every question asked, both splits together: for rows a caller passes in; reports use "splits"
+        "in_corpus": sum(q["in_corpus"] for q in per), "out_of_corpus": sum(not q["in_corpus"] for q in per),
+        "metrics": metrics_of(per, judge),
+        "calibration": calibrate(per),
+        "p50_ms": round(ms[len(ms) // 2], 1) if ms else None,
         "seconds": round(time.perf_counter() - t0, 1),
         "per_question": per,
     }
-    out["thresholds"] = check_thresholds(metrics)
+    out["thresholds"] = check_thresholds(by["test"]["metrics"]) if "test" in by else {}
     return out
 
 
@@ -190,6 +234,7 @@ def load_thresholds(path: Path = THRESHOLDS) -> dict:
 
 
 def check_thresholds(metrics: dict, thresholds: dict | None = None) -> dict:
+    """Each threshold met or missed by ``metrics`` (pass the TEST split's); a missing figure is a miss."""
     thresholds = load_thresholds() if thresholds is None else thresholds
     out = {}
     for name, rule in thresholds.items():
@@ -201,55 +246,3 @@ def check_thresholds(metrics: dict, thresholds: dict | None = None) -> dict:
             ok = v <= rule["max"]
         out[name] = {"value": v, "rule": rule, "met": bool(ok)}
     return out
-
-
-def register(esub) -> None:
-    p = esub.add_parser("answers", help="citation precision/recall, abstention, must-include facts, groundedness",
-                        description="Answer quality over evals/datasets/answers_*.jsonl on the shipped corpus "
-                                    "(offline engine by default). Exit 1 when a threshold of evals/thresholds.yaml "
-                                    "(answers:) is missed.")
-    from assistant.commands._common import add_store_args
-
-    add_store_args(p)
-    p.add_argument("--corpus", dest="corpus_dir", help="corpus folder (ASSISTANT_CORPUS_DIR)")
-    p.add_argument("--backend", choices=["offline", "openai"], help="(ASSISTANT_BACKEND)")
-    p.add_argument("--judge", action="store_true", help="also score faithfulness and relevance with the configured LLM")
-    p.add_argument("--calibrate", action="store_true", help="print every question's relevance score")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=run)
-
-
-def run(args) -> int:
-    from assistant.commands._common import fail, print_json, settings_from
-
-    settings = settings_from(args)
-    if args.judge:
-        settings = settings.with_(backend="openai")
-        if not settings.llm_base_url or not settings.llm_model:
-            from assistant.messages import t
-
-            return fail(t("answers.llm_not_configured", settings.lang))
-    res = run_answers(settings, judge=args.judge)
-    missed = [k for k, v in res["thresholds"].items() if not v["met"]]
-    if args.json:
-        print_json(res)
-        return 1 if missed else 0
-    w = sys.stdout.write
-    w(f"answers: {res['questions']} questions ({res['in_corpus']} in corpus, {res['out_of_corpus']} out), "
-      f"backend {res['backend']}, {res['seconds']} s, p50 {res['p50_ms']} ms\n")
-    for k, v in res["metrics"].items():
-        w(f"  {k:24} {v}\n")
-    cal = res["calibration"]
-    w(f"  calibration: best threshold {cal['threshold']} (accuracy {cal['accuracy']}; lowest in-corpus "
-      f"{cal.get('min_in_corpus')}, highest out-of-corpus {cal.get('max_out_of_corpus')})\n")
-    for name, v in res["thresholds"].items():
-        w(f"  threshold {name:22} {v['value']}  {v['rule']}  {'met' if v['met'] else 'MISSED'}\n")
-    if args.calibrate:
-        for q in sorted(res["per_question"], key=lambda q: (q["in_corpus"], q["relevance"] or 0)):
-            w(f"    {q['id']:10} in={q['in_corpus']!s:5} rel={q['relevance']} abstained={q['abstained']} cited={q['cited']}\n")
-    else:
-        bad = [q for q in res["per_question"] if (q["in_corpus"] and (q["abstained"] or q.get("precision") == 0))
-               or (not q["in_corpus"] and not q["abstained"])]
-        for q in bad:
-            w(f"    check {q['id']}: in={q['in_corpus']} abstained={q['abstained']} cited={q['cited']}\n")
-    return 1 if missed else 0

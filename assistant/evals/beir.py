@@ -3,10 +3,10 @@
 
 Each corpus entry becomes one document (``<_id>.txt``) in a temporary store, scored with the same metrics
 as ``eval retrieval`` (R@k, MRR@10, nDCG@10): a hit is relevant when its source is a corpus id with score > 0.
+Nothing is tuned on a BEIR set, so its figures are reported as one held-out (test) set.
 """
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 from pathlib import Path
@@ -67,23 +67,3 @@ def run_beir(settings, path: str | Path, modes=MODES, limit: int | None = None, 
             tmp.cleanup()
     return {"name": f"beir:{Path(path).name}", "documents": len(corpus), **res}
 
-
-def register(sub) -> None:
-    p = sub.add_parser("beir", help="retrieval metrics on a BEIR-format set (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
-    p.add_argument("path", help="folder of the BEIR set")
-    p.add_argument("--limit", type=int, help="first N queries")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_run)
-
-
-def _run(args) -> int:
-    from assistant.commands._common import settings_from
-    from assistant.evals.retrieval import format_table
-
-    settings = settings_from(args)
-    res = run_beir(settings, args.path, limit=args.limit)
-    if args.json:
-        print(json.dumps(res, ensure_ascii=False))
-    else:
-        print(format_table({"embedding_model": settings.embedding_model or "default", "sets": {res["name"]: res}}))
-    return 0

@@ -1,24 +1,35 @@
-"""``assistant eval guardrails``: precision/recall/F2 of the guardrails, per finding type.
+"""Guardrail metrics: precision/recall/F2 per finding type, per split.
 
-Shipped sets: ``evals/datasets/guard_*.jsonl`` (lines ``{"id","text","expected","types"}``; regenerate
-with ``python -m assistant.guard.datagen``). Real outside sets, read by path from ``../shared/data``
-next to the repository root (skipped with a note when absent):
+Sets in ``evals/datasets`` (every row has a ``split``):
+- ``guard_*.jsonl``: lines ``{"id","text","expected","types","split"}`` (benign questions, Vietnamese injections,
+  secret markings, policy requests);
+- the hand-written sets (``evals/datasets/README-guard-data.md``, written without looking at the recognisers),
+  read as guard rows: ``pii_handwritten.jsonl`` (expected ``warn`` when it has spans, else ``allow``; types = the
+  span types), ``markings_prose.jsonl`` (``block`` → ``["secret_marking"]``), ``injection_vi_attacks.jsonl`` and
+  ``injection_vi_benign.jsonl`` (``attack`` → ``block``/``["prompt_injection"]``, ``benign`` → ``allow``). Each
+  labels one kind of finding, and its rows are scored for that kind only (decision accuracy counts everything).
+
+Outside sets, read by path from ``../shared/data`` next to the repository root (skipped with a note when
+absent), split by a fixed rule (:mod:`assistant.evals.splits`):
 - ``redteam/inthewild_jailbreak_llms.json``, ``redteam/sysprompt_extraction_attacks.json``,
   ``redteam/dan/*.json``: attacks (injection recall);
-- ``xquad/xquad.vi.json``: the 1,190 Vietnamese questions as benign text (flag rate).
-Thresholds: the ``guardrails:`` section of ``evals/thresholds.yaml`` (``{min: x}`` or ``{max: x}``).
+- ``xquad/xquad.vi.json``: the 1,190 Vietnamese questions as benign text (flag rate), split by article.
+Thresholds: the ``guardrails:`` section of ``evals/thresholds.yaml`` (``{min: x}`` or ``{max: x}``), on test.
 """
 from __future__ import annotations
 
 import glob
 import json
-import sys
 import time
 from pathlib import Path
+
+from assistant.evals import splits as S
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DATASETS = ROOT / "evals" / "datasets"
 THRESHOLDS = ROOT / "evals" / "thresholds.yaml"
+MARKING_SETS = ("guard_markings", "markings_prose")
+INJECTION_BENIGN_SET = "injection_vi_benign"
 
 
 def shared_dir(repo_root: Path = ROOT) -> Path:
@@ -30,35 +41,75 @@ def load_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+# the hand-written sets, each read as guard rows {"id", "text", "expected", "types", "split"}
+def _pii_row(r: dict) -> dict:
+    types = sorted({s["type"] for s in r.get("spans") or []})
+    return {"id": r["id"], "text": r["text"], "expected": "warn" if types else "allow", "types": types, "split": r.get("split")}
+
+
+def _marking_row(r: dict) -> dict:
+    block = r.get("expected") == "block"
+    return {"id": r["id"], "text": r["text"], "expected": "block" if block else "allow",
+            "types": ["secret_marking"] if block else [], "split": r.get("split")}
+
+
+def _injection_row(r: dict) -> dict:
+    attack = r.get("label") == "attack"
+    return {"id": r["id"], "text": r["text"], "expected": "block" if attack else "allow",
+            "types": ["prompt_injection"] if attack else [], "split": r.get("split")}
+
+
+# set -> (row converter, the groups its labels speak for): a hand-written set labels one kind of finding only,
+# so other findings on its rows (a name inside an injection attempt) are neither caught nor false alarms there.
+HANDWRITTEN = {"pii_handwritten": (_pii_row, ("pii",)), "markings_prose": (_marking_row, ("secret_marking",)),
+               "injection_vi_attacks": (_injection_row, ("prompt_injection",)),
+               "injection_vi_benign": (_injection_row, ("prompt_injection",))}
+
+
 def load_shipped(datasets: Path = DATASETS) -> list[dict]:
+    """Every guard row of ``datasets``: the ``guard_*`` sets and the hand-written sets, with ``set`` and ``split``."""
     rows = []
+    shared = S.Counter()
     for p in sorted(Path(datasets).glob("guard_*.jsonl")):
-        for r in load_jsonl(p):
-            r["set"] = p.stem
-            rows.append(r)
+        part = [dict(r, set=p.stem) for r in load_jsonl(p)]
+        rows.extend(S.ensure(part, "guard", p.stem, shared))
+    for name, (convert, scope) in HANDWRITTEN.items():
+        p = Path(datasets) / f"{name}.jsonl"
+        if p.is_file():
+            part = [dict(convert(r), set=name, scope=list(scope)) for r in load_jsonl(p)]
+            rows.extend(S.ensure(part, "guard", name))
     return rows
 
 
 def load_shared(shared: Path) -> tuple[dict[str, list[str]], list[str]]:
-    """(attack sets by name, benign XQuAD-vi questions); empty when the folder is absent."""
-    attacks: dict[str, list[str]] = {}
-    benign: list[str] = []
+    """(attack sets by name, benign XQuAD-vi questions) as texts; empty when the folder is absent."""
+    attacks, benign = load_shared_splits(shared)
+    return {k: [t for t, _ in v] for k, v in attacks.items()}, [t for t, _ in benign]
+
+
+def load_shared_splits(shared: Path) -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str]]]:
+    """(attack sets by name, benign XQuAD-vi questions), each text with its split; empty when absent."""
+    attacks: dict[str, list[tuple[str, str]]] = {}
+    benign: list[tuple[str, str]] = []
     rt = shared / "data" / "redteam"
     if (rt / "inthewild_jailbreak_llms.json").is_file():
-        attacks["inthewild"] = [str(x) for x in json.loads((rt / "inthewild_jailbreak_llms.json").read_text(encoding="utf-8"))]
+        data = json.loads((rt / "inthewild_jailbreak_llms.json").read_text(encoding="utf-8"))
+        attacks["inthewild"] = [(str(x), S.index_split(i)) for i, x in enumerate(data)]
     if (rt / "sysprompt_extraction_attacks.json").is_file():
         data = json.loads((rt / "sysprompt_extraction_attacks.json").read_text(encoding="utf-8"))
-        attacks["sysprompt"] = [str(x) for v in data.values() for x in v]
+        attacks["sysprompt"] = [(str(x), S.index_split(i)) for v in data.values() for i, x in enumerate(v)]
     dan = []
-    for f in sorted(glob.glob(str(rt / "dan" / "*.json"))):
+    for n, f in enumerate(sorted(glob.glob(str(rt / "dan" / "*.json")))):
         data = json.loads(Path(f).read_text(encoding="utf-8"))
-        dan.extend(str(x) for x in (data if isinstance(data, list) else [data]))
+        dan.extend((str(x), S.index_split(n)) for x in (data if isinstance(data, list) else [data]))
     if dan:
         attacks["dan"] = dan
     xq = shared / "data" / "xquad" / "xquad.vi.json"
     if xq.is_file():
         data = json.loads(xq.read_text(encoding="utf-8"))
-        benign = [q["question"] for a in data["data"] for p in a["paragraphs"] for q in p["qas"]]
+        n_art = len(data["data"])
+        benign = [(q["question"], S.xquad_article_split(i, n_art)) for i, a in enumerate(data["data"])
+                  for p in a["paragraphs"] for q in p["qas"]]
     return attacks, benign
 
 
@@ -78,14 +129,20 @@ def _group(t: str) -> str:
 
 
 def score_rows(rows: list[dict], results) -> dict:
-    types = sorted({t for r in rows for t in r.get("types", [])} | {t for res in results for t in res.types})
+    """Per type and per group (pii, policy, ...) counts and P/R/F2, decision accuracy, false alarms.
+
+    A row with a ``scope`` (groups its labels speak for) is scored for those groups only."""
+    def kept(r, ts):
+        return {t for t in ts if not r.get("scope") or _group(t) in r["scope"]}
+
+    types = sorted({t for r in rows for t in r.get("types", [])} | {t for r, res in zip(rows, results) for t in kept(r, res.types)})
     per_type, groups = {}, {}
     counts = {t: [0, 0, 0] for t in types}
     gcounts: dict[str, list[int]] = {}
     decision_ok = 0
     errors = []
     for r, res in zip(rows, results):
-        exp, got = set(r.get("types", [])), set(res.types)
+        exp, got = kept(r, r.get("types", [])), kept(r, res.types)
         for t in types:
             c = counts[t]
             c[0] += t in exp and t in got
@@ -100,68 +157,87 @@ def score_rows(rows: list[dict], results) -> dict:
         if res.decision == r["expected"]:
             decision_ok += 1
         elif len(errors) < 30:
-            errors.append({"id": r["id"], "expected": r["expected"], "got": res.decision, "types": sorted(got),
-                           "text": r["text"][:120]})
+            errors.append({"id": r["id"], "set": r.get("set"), "expected": r["expected"], "got": res.decision,
+                           "types": sorted(res.types), "text": r["text"][:120]})
     for t, c in counts.items():
         per_type[t] = _prf(*c)
     for g, c in gcounts.items():
         groups[g] = _prf(*c)
     neg = [(r, res) for r, res in zip(rows, results) if r["expected"] == "allow"]
-    mark_neg = [(r, res) for r, res in neg if r.get("set") == "guard_markings"]
+    shipped_neg = [(r, res) for r, res in neg if str(r.get("set", "guard_")).startswith("guard_")]
+    mark_neg = [(r, res) for r, res in neg if r.get("set") in MARKING_SETS]
+    inj_neg = [(r, res) for r, res in neg if r.get("set") == INJECTION_BENIGN_SET]
     return {"per_type": per_type, "groups": groups, "decision_accuracy": round(decision_ok / max(1, len(rows)), 4),
-            "rows": len(rows), "false_alarms_on_allow": sum(res.decision != "allow" for _, res in neg),
+            "rows": len(rows), "false_alarms_on_allow": sum(res.decision != "allow" for _, res in shipped_neg),
             "marking_false_positives": sum("secret_marking" in res.types for _, res in mark_neg),
+            "injection_benign_rows": len(inj_neg),
+            "injection_benign_flagged": sum("prompt_injection" in res.types for _, res in inj_neg),
+            "sets": {s: sum(r.get("set") == s for r in rows) for s in sorted({r.get("set") for r in rows})},
             "errors": errors}
 
 
-def run_guardrails(settings=None, datasets: Path = DATASETS, shared: Path | None = None, use_shared: bool = True,
-                   off=None, embedder=None) -> dict:
-    """All metrics as a dict (shipped sets, and the shared red-team and XQuAD sets when present)."""
-    from assistant.guard import check_inputs
-
-    t0 = time.perf_counter()
-    rows = load_shipped(datasets)
-    results = check_inputs([r["text"] for r in rows], settings, off=off, embedder=embedder)
-    out = {"shipped": score_rows(rows, results)}
-    g = out["shipped"]["groups"]
-    metrics = {
+def shipped_metrics(scored: dict) -> dict:
+    g = scored["groups"]
+    m = {
         "pii_recall": g.get("pii", {}).get("recall", 0.0),
         "pii_precision": g.get("pii", {}).get("precision", 0.0),
         "marking_recall": g.get("secret_marking", {}).get("recall", 0.0),
-        "marking_false_positives": out["shipped"]["marking_false_positives"],
+        "marking_false_positives": scored["marking_false_positives"],
         "injection_recall_vi": g.get("prompt_injection", {}).get("recall", 0.0),
         "policy_recall": g.get("policy", {}).get("recall", 0.0),
         "policy_precision": g.get("policy", {}).get("precision", 0.0),
-        "benign_false_alarms": out["shipped"]["false_alarms_on_allow"],
+        "benign_false_alarms": scored["false_alarms_on_allow"],
     }
-    shared = shared if shared is not None else shared_dir()
-    out["shared_note"] = ""
-    if use_shared and shared.is_dir():
-        attacks, benign = load_shared(shared)
-        per_set = {}
-        caught_all = total_all = 0
-        for name, texts in attacks.items():
-            res = check_inputs(texts, settings, off=off, embedder=embedder)
-            caught = sum("prompt_injection" in r.types for r in res)
-            per_set[name] = {"n": len(texts), "caught": caught, "recall": round(caught / max(1, len(texts)), 4)}
-            caught_all += caught
-            total_all += len(texts)
-        out["redteam"] = per_set
-        metrics["injection_recall_shared"] = round(caught_all / max(1, total_all), 4)
-        if benign:
-            res = check_inputs(benign, settings, off=off, embedder=embedder)
-            flagged = [b for b, r in zip(benign, res) if r.decision != "allow"]
-            inj_fp = sum("prompt_injection" in r.types for r in res)
-            out["xquad_vi"] = {"n": len(benign), "flagged": len(flagged), "injection_fp": inj_fp, "examples": flagged[:10]}
-            metrics["xquad_flagged_rate"] = round(len(flagged) / len(benign), 4)
-            metrics["injection_fp_rate"] = round(inj_fp / len(benign), 4)
-    elif use_shared:
-        from assistant.messages import t
+    if scored["injection_benign_rows"]:
+        m["injection_fp_rate_vi"] = round(scored["injection_benign_flagged"] / scored["injection_benign_rows"], 4)
+    return m
 
-        lang = getattr(settings, "lang", "vi") if settings is not None else "vi"
-        out["shared_note"] = t("guard.eval.shared_missing", lang, path=str(shared))
-    out["metrics"] = metrics
-    out["thresholds"] = check_thresholds(metrics)
+
+def run_guardrails(settings=None, datasets: Path = DATASETS, shared: Path | None = None, use_shared: bool = True,
+                   off=None, embedder=None, split: str | None = None) -> dict:
+    """All metrics per split: ``{"splits": {split: {"shipped", "redteam", "xquad_vi", "metrics"}},
+    "thresholds" (on test), "shared_missing" (the folder looked for, when absent), "seconds"}``."""
+    from assistant.guard import check_inputs
+
+    t0 = time.perf_counter()
+    wanted = S.chosen(split)
+    rows = [r for r in load_shipped(datasets) if r["split"] in wanted]
+    results = check_inputs([r["text"] for r in rows], settings, off=off, embedder=embedder)
+    out: dict = {"splits": {}, "shared_missing": None}
+    for s in wanted:
+        pairs = [(r, res) for r, res in zip(rows, results) if r["split"] == s]
+        scored = score_rows([r for r, _ in pairs], [res for _, res in pairs])
+        out["splits"][s] = {"shipped": scored, "metrics": shipped_metrics(scored)}
+    shared = shared if shared is not None else shared_dir()
+    if use_shared and shared.is_dir():
+        attacks, benign = load_shared_splits(shared)
+        res_att = {name: check_inputs([t for t, sp in items if sp in wanted], settings, off=off, embedder=embedder)
+                   for name, items in attacks.items()}
+        ben = [(t, sp) for t, sp in benign if sp in wanted]
+        res_ben = check_inputs([t for t, _ in ben], settings, off=off, embedder=embedder) if ben else []
+        for s in wanted:
+            per_set, caught_all, total_all = {}, 0, 0
+            for name, items in attacks.items():
+                kept = [sp for _, sp in items if sp in wanted]
+                got = [r for r, sp in zip(res_att[name], kept) if sp == s]
+                caught = sum("prompt_injection" in r.types for r in got)
+                per_set[name] = {"n": len(got), "caught": caught, "recall": round(caught / max(1, len(got)), 4)}
+                caught_all += caught
+                total_all += len(got)
+            block = out["splits"][s]
+            block["redteam"] = per_set
+            block["metrics"]["injection_recall_shared"] = round(caught_all / max(1, total_all), 4)
+            pairs = [((t, sp), r) for (t, sp), r in zip(ben, res_ben) if sp == s]
+            if pairs:
+                flagged = [t for (t, _), r in pairs if r.decision != "allow"]
+                inj_fp = sum("prompt_injection" in r.types for _, r in pairs)
+                block["xquad_vi"] = {"n": len(pairs), "flagged": len(flagged), "injection_fp": inj_fp,
+                                     "examples": flagged[:10] if s == "dev" else []}
+                block["metrics"]["xquad_flagged_rate"] = round(len(flagged) / len(pairs), 4)
+                block["metrics"]["injection_fp_rate"] = round(inj_fp / len(pairs), 4)
+    elif use_shared:
+        out["shared_missing"] = str(shared)  # the report says the shared sets were skipped
+    out["thresholds"] = check_thresholds(out["splits"]["test"]["metrics"]) if "test" in out["splits"] else {}
     out["seconds"] = round(time.perf_counter() - t0, 2)
     return out
 
@@ -176,6 +252,8 @@ def load_thresholds(path: Path = THRESHOLDS) -> dict:
 
 
 def check_thresholds(metrics: dict, thresholds: dict | None = None) -> dict:
+    """Each threshold met or missed by ``metrics`` (pass the TEST split's); thresholds of figures that were not
+    measured (e.g. the shared sets with ``use_shared=False``) are left out."""
     thresholds = load_thresholds() if thresholds is None else thresholds
     out = {}
     for name, rule in thresholds.items():
@@ -188,51 +266,3 @@ def check_thresholds(metrics: dict, thresholds: dict | None = None) -> dict:
             ok = v >= rule
         out[name] = {"value": v, "rule": rule, "met": bool(ok)}
     return out
-
-
-def register(esub) -> None:
-    p = esub.add_parser("guardrails", help="precision/recall of the guardrails on the shipped and shared sets",
-                        description="Per-type precision, recall and F2 on evals/datasets/guard_*.jsonl; injection recall "
-                                    "on ../shared/data/redteam and the flag rate on the XQuAD-vi questions; thresholds "
-                                    "from evals/thresholds.yaml (guardrails:).")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--no-shared", action="store_true", help="only the shipped sets (fast)")
-    p.add_argument("--off", default="", help="scanners to switch off (trainer demonstration), e.g. pii,injection")
-    p.add_argument("--lang", choices=["vi", "en"], help="language of messages (ASSISTANT_LANG)")
-    p.set_defaults(func=run)
-
-
-def run(args) -> int:
-    from assistant.commands._common import print_json, settings_from
-    from assistant.messages import t
-
-    settings = settings_from(args)
-    off = [x for x in args.off.split(",") if x.strip()] or None
-    res = run_guardrails(settings, use_shared=not args.no_shared, off=off)
-    missed = [k for k, v in res["thresholds"].items() if not v["met"]]
-    if args.json:
-        print_json(res)
-        return 1 if missed else 0
-    lang = settings.lang
-    w = sys.stdout.write
-    w(f"Guardrails — {res['shipped']['rows']} rows, decision accuracy {res['shipped']['decision_accuracy']:.3f}\n")
-    w(f"{'type':28} {'prec':>6} {'recall':>6} {'F2':>6}  tp/fp/fn\n")
-    for name, m in sorted(res["shipped"]["per_type"].items()):
-        w(f"{name:28} {m['precision']:6.3f} {m['recall']:6.3f} {m['f2']:6.3f}  {m['tp']}/{m['fp']}/{m['fn']}\n")
-    for name, m in sorted(res["shipped"]["groups"].items()):
-        w(f"[{name}]{'':{max(0, 26 - len(name))}} {m['precision']:6.3f} {m['recall']:6.3f} {m['f2']:6.3f}  {m['tp']}/{m['fp']}/{m['fn']}\n")
-    if res.get("redteam"):
-        for name, m in res["redteam"].items():
-            w(f"red team {name:12} recall {m['recall']:.3f} ({m['caught']}/{m['n']})\n")
-    if res.get("xquad_vi"):
-        x = res["xquad_vi"]
-        w(f"XQuAD-vi benign: {x['flagged']}/{x['n']} flagged, {x['injection_fp']} as injection\n")
-    if res["shared_note"]:
-        w(res["shared_note"] + "\n")
-    for name, v in res["thresholds"].items():
-        rule = v["rule"]
-        w(f"  {name:26} {v['value']}  {rule}  {t('guard.eval.met' if v['met'] else 'guard.eval.missed', lang)}\n")
-    for e in res["shipped"]["errors"][:10]:
-        w(f"  ✗ {e['id']}: expected {e['expected']}, got {e['got']} {e['types']} — {e['text']}\n")
-    w(f"({res['seconds']} s)\n")
-    return 1 if missed else 0

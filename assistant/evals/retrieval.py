@@ -1,8 +1,8 @@
-"""``assistant eval retrieval``: R@1/3/5/10, MRR@10 and nDCG@10 for lexical, dense and hybrid side by side.
+"""Retrieval metrics: R@1/3/5/10, MRR@10 and nDCG@10 for lexical, dense and hybrid side by side, per split.
 
 Sets:
 - ``evals/datasets/retrieval_*.jsonl`` over the shipped corpus: lines
-  ``{"id", "question", "lang", "gold": [{"source", "article"}]}``. A hit is
+  ``{"id", "question", "lang", "gold": [{"source", "article"}], "split"}``. A hit is
   relevant when its (source, article) is a gold entry (``article: ""`` = any
   chunk of that source). Chunks are collapsed to (source, article) units before
   scoring, so a long article split in pieces counts once. R@k is the share of
@@ -10,7 +10,11 @@ Sets:
 - XQuAD (``../shared/data/xquad``): 240 Wikipedia paragraphs, 1,190 questions
   per language; Vietnamese → Vietnamese, English → English, and Vietnamese
   questions → English paragraphs. Each paragraph is one document; its index is
-  built once and kept under ``<data_dir>/eval-index``.
+  built once and kept under ``<data_dir>/eval-index``. Split by article
+  (:func:`assistant.evals.splits.xquad_article_split`).
+
+Every figure is computed per split (``dev``, ``test``); thresholds are checked on ``test``; the dense-weight
+sweep (:mod:`assistant.evals.sweep`) chooses on ``dev`` only.
 """
 from __future__ import annotations
 
@@ -20,12 +24,15 @@ import time
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.evals import splits as S
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DATASETS = ROOT / "evals" / "datasets"
 SHARED = ROOT.parent / "shared"
+THRESHOLDS = ROOT / "evals" / "thresholds.yaml"
 MODES = ("lexical", "dense", "hybrid")
 KS = (1, 3, 5, 10)
+METRICS = tuple(f"R@{k}" for k in KS) + ("MRR@10", "nDCG@10")
 
 
 def load_jsonl(path: str | Path) -> list[dict]:
@@ -39,6 +46,16 @@ def load_jsonl(path: str | Path) -> list[dict]:
                 except ValueError as exc:
                     raise ValueError(f"{path}:{n}: not JSON ({exc})") from exc
     return rows
+
+
+def load_questions(files: list[str | Path] | None = None, datasets: str | Path = DATASETS) -> list[dict]:
+    """The retrieval questions of ``files`` (default ``<datasets>/retrieval_*.jsonl``), each with its split."""
+    files = [Path(f) for f in files] if files else sorted(Path(datasets).glob("retrieval_*.jsonl"))
+    out: list[dict] = []
+    shared = S.Counter()
+    for f in files:
+        out.extend(S.ensure(load_jsonl(f), "retrieval", f.stem, shared))
+    return out
 
 
 def units(hits) -> list[tuple[str, str]]:
@@ -66,41 +83,78 @@ def score_query(ranked: list[tuple[str, str]], gold: list[dict]) -> dict:
     return out
 
 
-def evaluate(retriever, questions: list[dict], modes=MODES, k_chunks: int = 30) -> dict:
-    """Metrics per mode, and per-question ranks for failure lists."""
+def encode(retriever, questions: list[dict], modes=MODES) -> list:
     texts = [q["question"] for q in questions]
-    qvecs = retriever.embedder.encode(texts) if any(m != "lexical" for m in modes) else [None] * len(texts)
-    result: dict = {}
+    return retriever.embedder.encode(texts) if any(m != "lexical" for m in modes) else [None] * len(texts)
+
+
+def rank(retriever, questions: list[dict], modes=MODES, k_chunks: int = 30, qvecs=None) -> dict[str, list[dict]]:
+    """Per mode, one record per question: its scores, rank of the first gold unit, top three, time."""
+    qvecs = encode(retriever, questions, modes) if qvecs is None else qvecs
+    out: dict[str, list[dict]] = {}
     for mode in modes:
-        sums: dict[str, float] = {}
-        per_query = []
-        t0 = time.perf_counter()
+        per = []
         for q, vec in zip(questions, qvecs):
+            t0 = time.perf_counter()
             hits = retriever.search(q["question"], k=k_chunks, mode=mode, qvec=vec)
+            ms = (time.perf_counter() - t0) * 1000
             ranked = units(hits)
             s = score_query(ranked, q["gold"])
-            for key, val in s.items():
-                sums[key] = sums.get(key, 0.0) + val
-            per_query.append({"id": q.get("id"), "question": q["question"], "gold": q["gold"], "rr": s["MRR@10"],
-                              "top": [f"{src}#{art}" if art else src for src, art in ranked[:3]]})
-        n = max(1, len(questions))
-        metrics = {k: round(v / n, 4) for k, v in sums.items()}
-        metrics["ms_per_query"] = round((time.perf_counter() - t0) * 1000 / n, 2)
-        result[mode] = {"metrics": metrics, "queries": per_query}
-    return {"n": len(questions), "modes": result}
+            per.append({"id": q.get("id"), "question": q["question"], "gold": q["gold"], "lang": q.get("lang"),
+                        "split": q.get("split"), "rr": s["MRR@10"], "scores": s, "ms": ms,
+                        "top": [f"{src}#{art}" if art else src for src, art in ranked[:3]]})
+        out[mode] = per
+    return out
+
+
+def aggregate(ranked: dict[str, list[dict]], keep=lambda q: True) -> dict:
+    """``{"n", "modes": {mode: {"metrics", "queries"}}}`` over the questions ``keep`` accepts."""
+    result: dict = {}
+    n = 0
+    for mode, per in ranked.items():
+        sub = [q for q in per if keep(q)]
+        n = len(sub)
+        d = max(1, n)
+        metrics = {m: round(sum(q["scores"][m] for q in sub) / d, 4) for m in METRICS}
+        metrics["ms_per_query"] = round(sum(q["ms"] for q in sub) / d, 2)
+        queries = [{k: q[k] for k in ("id", "question", "gold", "rr", "top")} for q in sub]
+        result[mode] = {"metrics": metrics, "queries": queries}
+    return {"n": n, "modes": result}
+
+
+def evaluate(retriever, questions: list[dict], modes=MODES, k_chunks: int = 30) -> dict:
+    """Metrics per mode over all ``questions`` (no split), and per-question ranks for failure lists."""
+    return aggregate(rank(retriever, questions, modes, k_chunks))
+
+
+def by_split(ranked: dict[str, list[dict]], split_names, langs: bool = True, prefix: str = "corpus") -> dict:
+    """``{split: {set name: aggregate}}``: all questions of the split, and per language."""
+    out: dict = {}
+    for split in split_names:
+        sets = {prefix: aggregate(ranked, lambda q, s=split: q["split"] == s)}
+        if langs:
+            for lang in ("vi", "en"):
+                agg = aggregate(ranked, lambda q, s=split, lg=lang: q["split"] == s and (q.get("lang") or "vi") == lg)
+                if agg["n"]:
+                    sets[f"{prefix}-{lang}"] = agg
+        out[split] = sets
+    return out
 
 
 # ---------------------------------------------------------------- XQuAD
 def xquad_questions(lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
-    """(paragraph files [(name, text)], questions) from ../shared/data/xquad/xquad.<lang>.json."""
+    """(paragraph files [(name, text)], questions with their split) from ../shared/data/xquad/xquad.<lang>.json."""
     data = json.loads((SHARED / "data" / "xquad" / f"xquad.{lang}.json").read_text(encoding="utf-8"))
     paras, questions = [], []
+    n_art = len(data["data"])
     for a_i, art in enumerate(data["data"]):
+        split = S.xquad_article_split(a_i, n_art)
         for p_i, para in enumerate(art["paragraphs"]):
             name = f"a{a_i:02d}-p{p_i:02d}.txt"
             paras.append((name, para["context"]))
             for qa in para["qas"]:
-                questions.append({"id": qa["id"], "question": qa["question"], "lang": lang, "gold": [{"source": name, "article": ""}]})
+                questions.append({"id": qa["id"], "question": qa["question"], "lang": lang, "split": split,
+                                  "gold": [{"source": name, "article": ""}]})
     return paras, questions
 
 
@@ -122,133 +176,99 @@ def xquad_retriever(settings: Settings, lang: str, embedder):
     return Retriever(s, embedder=embedder)
 
 
+def xquad_present() -> bool:
+    return (SHARED / "data" / "xquad").is_dir()
+
+
 def run_retrieval(settings: Settings, datasets: list[str] | None = None, xquad: bool = True, modes=MODES,
-                  limit: int | None = None) -> dict:
+                  limit: int | None = None, split: str | None = None, *, embedder=None, retriever=None,
+                  folder: str | Path | None = None, xquad_langs=("vi", "en", "vi→en")) -> dict:
+    """``{"embedding_model", "modes", "splits": {split: {"sets": {name: {"n", "modes"}}}}, "notes"}``.
+
+    ``datasets``: JSONL files (default ``<folder or evals/datasets>/retrieval_*.jsonl``); ``split``: dev, test
+    or both (None)."""
     from assistant.embeddings import get_embedder
     from assistant.retrieval import Retriever
 
-    embedder = get_embedder(settings.embedding_model, settings.embedding_batch)
-    report: dict = {"embedding_model": embedder.name, "sets": {}}
-    files = [Path(d) for d in datasets] if datasets else sorted(DATASETS.glob("retrieval_*.jsonl"))
-    questions: list[dict] = []
-    for f in files:
-        questions.extend(load_jsonl(f))
+    wanted = S.chosen(split)
+    embedder = embedder or (retriever.embedder if retriever is not None else
+                            get_embedder(settings.embedding_model, settings.embedding_batch))
+    report: dict = {"embedding_model": embedder.name, "modes": list(modes), "splits": {s: {"sets": {}} for s in wanted},
+                    "notes": []}
+    questions = [q for q in load_questions(datasets, folder or DATASETS) if q["split"] in wanted]
     if limit:
         questions = questions[:limit]
     if questions:
-        retriever = Retriever(settings, embedder=embedder)
+        retriever = retriever or Retriever(settings, embedder=embedder)
         if retriever.size == 0:
-            report.setdefault("notes", []).append("no index: run `python -m assistant index` first")
+            report["notes"].append("no index: run `python -m assistant index` first")
         else:
-            report["sets"]["corpus"] = evaluate(retriever, questions, modes)
-            for lang in ("vi", "en"):
-                sub = [q for q in questions if q.get("lang", "vi") == lang]
-                if sub:
-                    report["sets"][f"corpus-{lang}"] = evaluate(retriever, sub, modes)
-    if xquad and (SHARED / "data" / "xquad").is_dir():
-        r_vi = xquad_retriever(settings, "vi", embedder)
-        r_en = xquad_retriever(settings, "en", embedder)
-        _, q_vi = xquad_questions("vi")
-        _, q_en = xquad_questions("en")
-        if limit:
-            q_vi, q_en = q_vi[:limit], q_en[:limit]
-        report["sets"]["xquad-vi"] = evaluate(r_vi, q_vi, modes)
-        report["sets"]["xquad-en"] = evaluate(r_en, q_en, modes)
-        # Vietnamese questions -> English paragraphs (same ids, same paragraph names)
-        report["sets"]["xquad-vi→en"] = evaluate(r_en, q_vi, modes)
+            for s, sets in by_split(rank(retriever, questions, modes), wanted).items():
+                report["splits"][s]["sets"].update(sets)
+    if xquad and xquad_present():
+        want_vi = any(x in xquad_langs for x in ("vi", "vi→en"))
+        want_en = any(x in xquad_langs for x in ("en", "vi→en"))
+        q = {}
+        for lang, want in (("vi", want_vi), ("en", want_en)):
+            if want:
+                q[lang] = [x for x in xquad_questions(lang)[1] if x["split"] in wanted]
+                if limit:
+                    q[lang] = q[lang][:limit]
+        plan = []
+        if "vi" in xquad_langs:
+            plan.append(("xquad-vi", "vi", "vi"))
+        if "en" in xquad_langs:
+            plan.append(("xquad-en", "en", "en"))
+        if "vi→en" in xquad_langs:
+            plan.append(("xquad-vi→en", "en", "vi"))  # Vietnamese questions -> English paragraphs (same names)
+        retrievers: dict = {}
+        for name, para_lang, q_lang in plan:
+            if para_lang not in retrievers:
+                retrievers[para_lang] = xquad_retriever(settings, para_lang, embedder)
+            ranked = rank(retrievers[para_lang], q[q_lang], modes)
+            for s, sets in by_split(ranked, wanted, langs=False, prefix=name).items():
+                report["splits"][s]["sets"].update(sets)
     elif xquad:
-        report["notes"] = [f"XQuAD not found at {SHARED / 'data' / 'xquad'}: skipped"]
+        report["notes"].append(f"XQuAD not found at {SHARED / 'data' / 'xquad'}: skipped")
     return report
 
 
-def format_table(report: dict) -> str:
-    cols = [f"R@{k}" for k in KS] + ["MRR@10", "nDCG@10", "ms_per_query"]
-    lines = [f"embedding model: {report['embedding_model']}", ""]
-    for name, res in report["sets"].items():
-        lines.append(f"## {name} ({res['n']} questions)")
-        lines.append("| mode | " + " | ".join(cols) + " |")
-        lines.append("|---|" + "---|" * len(cols))
-        for mode, r in res["modes"].items():
-            m = r["metrics"]
-            lines.append(f"| {mode} | " + " | ".join(f"{m.get(c, 0):.3f}" if c != "ms_per_query" else f"{m.get(c, 0):.1f}" for c in cols) + " |")
-        lines.append("")
-    for n in report.get("notes", []):
-        lines.append(f"note: {n}")
-    return "\n".join(lines)
-
-
-def register(sub) -> None:
-    p = sub.add_parser("retrieval", help="retrieval metrics: lexical vs dense vs hybrid",
-                       description="R@1/3/5/10, MRR@10, nDCG@10 on evals/datasets/retrieval_*.jsonl (over the current index) "
-                                   "and on XQuAD (../shared/data/xquad).")
-    p.add_argument("--dataset", action="append", help="JSONL file(s); default evals/datasets/retrieval_*.jsonl")
-    p.add_argument("--no-xquad", action="store_true", help="skip XQuAD")
-    p.add_argument("--modes", default=",".join(MODES), help="comma-separated: lexical,dense,hybrid")
-    p.add_argument("--limit", type=int, help="first N questions of each set (quick look)")
-    p.add_argument("--store", "--store-dir", dest="store_dir")
-    p.add_argument("--dense-weight", dest="dense_weight", type=float, help="(ASSISTANT_DENSE_WEIGHT)")
-    p.add_argument("--embedding-model", dest="embedding_model")
-    p.add_argument("--json", action="store_true", help="print the full report as JSON")
-    p.add_argument("--failures", type=int, default=0, help="print the N worst questions of each set (hybrid)")
-    p.set_defaults(func=_run)
-
-
-def _run(args) -> int:
-    from assistant.commands._common import print_json, settings_from
-
-    settings = settings_from(args)
-    report = run_retrieval(settings, args.dataset, xquad=not args.no_xquad, modes=tuple(args.modes.split(",")), limit=args.limit)
-    if args.json:
-        print_json(report)
-        return 0
-    print(format_table(report))
-    for row in check_thresholds(report):
-        mark = "met" if row["met"] else "MISSED"
-        print(f"threshold {row['set']} {row['mode']} {row['metric']} >= {row['min']}: {row['value']} ({mark})")
-    for line in fusion_regressions(report):
-        print(f"fusion below its best part: {line}")
-    if args.failures:
-        for name, res in report["sets"].items():
-            worst = sorted(res["modes"].get("hybrid", next(iter(res["modes"].values())))["queries"], key=lambda q: q["rr"])[: args.failures]
-            print(f"\n### worst in {name}")
-            for q in worst:
-                gold = ", ".join(f"{g['source']}#{g.get('article', '')}" for g in q["gold"])
-                print(f"- [{q['rr']:.2f}] {q['question']}  gold: {gold}  got: {', '.join(q['top'])}")
-    return 0 if all(r["met"] for r in check_thresholds(report)) else 4
-
-
-def thresholds() -> dict:
+# ---------------------------------------------------------------- thresholds
+def thresholds(path: Path = THRESHOLDS) -> dict:
     import yaml
 
-    data = yaml.safe_load((ROOT / "evals" / "thresholds.yaml").read_text(encoding="utf-8")) or {}
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     return data.get("retrieval") or {}
 
 
-def check_thresholds(report: dict, limits: dict | None = None) -> list[dict]:
-    """Each threshold met or missed: [{"set","mode","metric","min","value","met"}] (sets absent from the report are skipped)."""
+def check_thresholds(result: dict, limits: dict | None = None, mode: str | None = None) -> list[dict]:
+    """Each threshold met or missed on one split's result ``{"sets": ...}`` (pass the TEST split):
+    ``[{"set","mode","metric","min","value","met"}]``; sets absent from the result are skipped.
+    ``mode``: read this mode's figures instead of the mode the threshold names (a configuration's own mode)."""
     limits = thresholds() if limits is None else limits
     out = []
     for set_name, modes in limits.items():
-        res = report["sets"].get(set_name)
+        res = result["sets"].get(set_name)
         if res is None:
             continue
-        for mode, metrics in modes.items():
-            got = res["modes"].get(mode, {}).get("metrics", {})
+        for tmode, metrics in modes.items():
+            got = res["modes"].get(mode or tmode, {}).get("metrics", {})
             for metric, minimum in metrics.items():
                 value = got.get(metric)
-                out.append({"set": set_name, "mode": mode, "metric": metric, "min": minimum, "value": value,
+                out.append({"set": set_name, "mode": tmode, "metric": metric, "min": minimum, "value": value,
                             "met": value is not None and value >= minimum})
     return out
 
 
-def fusion_regressions(report: dict, eps: float = 1e-9) -> list[str]:
-    """Where hybrid scores below the better of lexical and dense (the rule the default fusion must keep)."""
+def fusion_regressions(result: dict, eps: float = 1e-9) -> list[str]:
+    """Where hybrid scores below the better of lexical and dense (the rule the default fusion must keep),
+    on one split's result ``{"sets": ...}``."""
     bad = []
-    for set_name, res in report["sets"].items():
+    for set_name, res in result["sets"].items():
         modes = res["modes"]
         if not {"hybrid", "lexical", "dense"} <= set(modes):
             continue
-        for metric in [f"R@{k}" for k in KS] + ["MRR@10", "nDCG@10"]:
+        for metric in METRICS:
             best = max(modes["lexical"]["metrics"][metric], modes["dense"]["metrics"][metric])
             if modes["hybrid"]["metrics"][metric] + eps < best:
                 bad.append(f"{set_name}: hybrid {metric} {modes['hybrid']['metrics'][metric]:.3f} < {best:.3f}")

@@ -36,7 +36,8 @@ def test_every_template_renders_with_its_declared_variables(name):
         system, user = tpl.render(lang, **values)
         for v in values:
             assert f"<{v}>" in system + user, f"{name}: variable {v} is declared but not rendered ({lang})"
-        assert "{" not in system + user.replace("{", "") or True
+        left = [v for v in tpl.variables if "{" + v + "}" in system + user]
+        assert not left, f"{name}: placeholders left unrendered ({lang}): {left}"
     # a missing variable and an undeclared one both fail
     if values:
         missing = dict(values)

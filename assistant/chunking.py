@@ -76,13 +76,65 @@ def _lines(doc: LoadedDoc) -> list[_Line]:
 
 
 def has_articles(doc: LoadedDoc) -> bool:
-    n = 0
+    """Two or more article headings, or a single "Điều 1." / "Article 1." (one article is structure too)."""
+    found = []
     for ln in _lines(doc):
-        if RE_ARTICLE.match(_clean(ln.text)):
-            n += 1
-            if n >= 2:
+        m = RE_ARTICLE.match(_clean(ln.text))
+        if m:
+            found.append(m.group(2))
+            if len(found) >= 2:
                 return True
-    return False
+    return found == ["1"]
+
+
+# ---------------------------------------------------------------- pages inside a chunk
+def page_map_text(entries: list[tuple[int, int]]) -> str:
+    """``[(offset, page), ...]`` (offsets into the passage) as chunk metadata: "0:3;412:4"; "" for one page."""
+    out: list[tuple[int, int]] = []
+    for off, page in entries:
+        if page is None:
+            continue
+        if not out or out[-1][1] != page:
+            out.append((off, page))
+    if out:
+        out[0] = (0, out[0][1])  # text before the first located line (a continuation heading) is on its page
+    return ";".join(f"{o}:{p}" for o, p in out) if len(out) > 1 else ""
+
+
+def page_map(metadata: dict) -> list[tuple[int, int]]:
+    """The ``page_map`` of a chunk's metadata as ``[(offset, page), ...]`` (empty when it has one page)."""
+    out = []
+    for part in str((metadata or {}).get("page_map") or "").split(";"):
+        o, _, p = part.partition(":")
+        if o.strip().isdigit() and p.strip().isdigit():
+            out.append((int(o), int(p)))
+    return out
+
+
+def page_at(metadata: dict, offset: int) -> int | None:
+    """The printed page of the character at ``offset`` of a chunk's passage (None when unknown)."""
+    page = int((metadata or {}).get("page") or 0) or None
+    for o, p in page_map(metadata):
+        if o <= offset:
+            page = p
+        else:
+            break
+    return page
+
+
+def _locate(lines: list[tuple[str, int | None]], text: str, base: int = 0) -> list[tuple[int, int]]:
+    """Offsets in ``text`` where each non-empty line (in order) starts, with its page."""
+    entries, cur = [], 0
+    for line, page in lines:
+        s = line.strip()
+        if not s:
+            continue
+        i = text.find(s, cur)
+        if i < 0:
+            continue
+        entries.append((base + i, page))
+        cur = i + len(s)
+    return entries
 
 
 def _label(word: str) -> str:
@@ -277,8 +329,10 @@ class Chunker:
                 lines_txt = [x.text for x in piece]
                 if head_line and i > 0:
                     lines_txt = [f"{head_line} (tiếp theo)" if unit.heading.startswith("Điều") else f"{head_line} (continued)"] + lines_txt
-                text = breadcrumb + "\n" + re.sub(r"\n{3,}", "\n\n", "\n".join(lines_txt)).strip()
+                body_txt = re.sub(r"\n{3,}", "\n\n", "\n".join(lines_txt)).strip()
+                text = breadcrumb + "\n" + body_txt
                 pages = [x.page for x in piece if x.page is not None]
+                pmap = page_map_text(_locate([(x.text, x.page) for x in piece], body_txt)) if len(set(pages)) > 1 else ""
                 clauses = [RE_CLAUSE.match(x.text.strip()).group(1) for x in piece if RE_CLAUSE.match(x.text.strip())]
                 meta = {
                     "source": doc.source,
@@ -300,6 +354,7 @@ class Chunker:
                     "pieces": len(pieces),
                     "page": pages[0] if pages else 0,
                     "page_end": pages[-1] if pages else 0,
+                    "page_map": pmap,
                     "breadcrumb": breadcrumb,
                     "file_hash": doc.file_hash,
                 }
@@ -313,8 +368,17 @@ class Chunker:
                 continue
             head, _, rest = c.text.partition("\n")
             budget = max(16, self.max_tokens - self._count(head) - 2)
+            cur = 0
             for j, part in enumerate(self._split_text(rest, budget)):
-                out.append(Chunk(head + "\n" + part, dict(c.metadata, piece=f"{c.metadata['piece']}.{j + 1}")))
+                start = rest.find(part, cur)
+                start = cur if start < 0 else start
+                cur = start + len(part)
+                first = page_at(c.metadata, start) or 0
+                inside = [(o - start, p) for o, p in page_map(c.metadata) if start < o < cur]
+                meta = dict(c.metadata, piece=f"{c.metadata['piece']}.{j + 1}", page=first,
+                            page_end=inside[-1][1] if inside else first,
+                            page_map=page_map_text([(0, first)] + inside) if first else "")
+                out.append(Chunk(head + "\n" + part, meta))
         n = len(out)
         for i, c in enumerate(out):
             c.metadata["chunk_id"] = f"{src_key}:{doc.file_hash[:16]}:{i:04d}"

@@ -63,8 +63,14 @@ class LoadedDoc:
         return self.title or Path(self.source).stem
 
 
+# bumped when loading or chunking changes what a file's chunks hold (v2: page furniture removed, page maps)
+PROCESSING_VERSION = "2"
+
+
 def file_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    """The key of a file's chunks in the index: its content and the version of the way it is read and
+    chunked, so a store built by an older version re-indexes the file instead of keeping stale chunks."""
+    return hashlib.sha256(f"assistant-processing-v{PROCESSING_VERSION}\n".encode() + data).hexdigest()
 
 
 def nfc(text: str) -> str:
@@ -147,7 +153,69 @@ def _load_pdf(data: bytes, path: str) -> list[Page]:
         raise LoadError(path, "pdf_corrupt", detail="0 pages")
     if not any(p.text.strip() for p in pages):
         raise LoadError(path, "pdf_scanned", pages=len(pages))
-    return pages
+    return strip_page_furniture(pages)
+
+
+# ---------------------------------------------------------------- page furniture (PDF)
+# "3", "- 3 -", "Trang 3", "Trang 3/7", "Page 3 of 7", "3/7": a page number alone on its line
+_PAGE_NO = re.compile(r"^[\-–—(\[\s]*(?:(?:Trang|trang|TRANG|Page|page|PAGE)\s*)?(\d{1,4})"
+                      r"(?:\s*(?:/|of|trên)\s*\d{1,4})?[\-–—)\]\s]*$")
+FURNITURE_LINES = 2  # lines looked at, at the top and at the bottom of each page
+
+
+def _edge_indexes(lines: list[str], n: int = FURNITURE_LINES) -> list[int]:
+    """Indexes of the first and last ``n`` non-empty lines."""
+    idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    return list(dict.fromkeys(idx[:n] + idx[-n:]))
+
+
+def _furniture_key(line: str) -> str:
+    """A line with its digits masked: a running header "Quy chế 21/2025 — trang 3" repeats as one key."""
+    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+
+
+def strip_page_furniture(pages: list[Page]) -> list[Page]:
+    """Remove printed page numbers and running headers/footers from PDF pages.
+
+    A page number is a line at the top or bottom of a page holding only a number (optionally "Trang",
+    "Page", "- n -", "n/m") that matches the page's position: equal to the page's number plus one offset
+    shared by the document (a document whose numbering starts later). A running header or footer is a
+    line at the top or bottom that repeats, digits aside, on at least half of the pages (three or more).
+    Both would otherwise land inside the text ("tin nhắn. 3 4. Hồ sơ") and in quotes.
+    """
+    split = [p.text.split("\n") for p in pages]
+    # page numbers: the offset (printed - position) most pages agree on
+    offsets: dict[int, int] = {}
+    for p, lines in zip(pages, split):
+        for i in _edge_indexes(lines):
+            m = _PAGE_NO.match(lines[i].strip())
+            if m and p.number is not None:
+                off = int(m.group(1)) - p.number
+                offsets[off] = offsets.get(off, 0) + 1
+    offset = None
+    if offsets:
+        off, count = max(offsets.items(), key=lambda kv: (kv[1], -abs(kv[0])))
+        if count >= 2 or len(pages) == 1 or off == 0:
+            offset = off
+    # running headers/footers
+    counts: dict[str, int] = {}
+    for lines in split:
+        for key in {_furniture_key(lines[i]) for i in _edge_indexes(lines)}:
+            if len(key) >= 4 and not _PAGE_NO.match(key.replace("#", "1")):
+                counts[key] = counts.get(key, 0) + 1
+    running = {k for k, c in counts.items() if len(pages) >= 3 and c >= max(3, (len(pages) + 1) // 2)}
+    out = []
+    for p, lines in zip(pages, split):
+        drop = set()
+        for i in _edge_indexes(lines):
+            s = lines[i].strip()
+            m = _PAGE_NO.match(s)
+            if m and offset is not None and p.number is not None and int(m.group(1)) - p.number == offset:
+                drop.add(i)
+            elif _furniture_key(s) in running:
+                drop.add(i)
+        out.append(Page(p.number, "\n".join(ln for i, ln in enumerate(lines) if i not in drop)))
+    return out
 
 
 def _docx_blocks(doc):

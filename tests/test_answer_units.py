@@ -127,6 +127,20 @@ def test_invented_marker_is_removed_and_flagged():
     assert ch.citations[1]["article"] == "5" and ch.citations[1]["source"] == "doc.md"
 
 
+def test_citations_are_renumbered_in_the_order_the_answer_uses_them():
+    three = HITS + [FakeHit(3, "Người nộp đơn được hẹn lại ngày trả kết quả một lần.", article="7")]
+    ans = "Thời hạn thông báo là 10 ngày làm việc [2]. Hẹn lại một lần [3]. Trụ sở mở sáng thứ Ba [2][1]."
+    ch = citations.check(ans, three, embedder=None, lang="vi")
+    assert ch.answer == "Thời hạn thông báo là 10 ngày làm việc [1]. Hẹn lại một lần [2]. Trụ sở mở sáng thứ Ba [1][3]."
+    assert [c["n"] for c in ch.citations] == [1, 2, 3]
+    assert [c["article"] for c in ch.citations] == ["5", "7", "2"]
+    # the passages follow the same numbers: [n] is hits[n-1]
+    assert [h.article for h in ch.hits] == ["5", "7", "2"]
+    # an answer citing only [2] of two passages: [1] is that passage, the uncited one comes after
+    ch = citations.check("Thời hạn là 10 ngày làm việc [2].", HITS, embedder=None)
+    assert ch.answer.endswith("[1].") and ch.citations[0]["article"] == "5" and [h.article for h in ch.hits] == ["5", "2"]
+
+
 def test_marker_lists_are_normalised():
     assert citations.normalise_markers("Câu [1, 2] và [3;4].") == "Câu [1][2] và [3][4]."
 

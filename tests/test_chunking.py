@@ -109,7 +109,7 @@ def test_long_article_split_by_clause_with_heading_carried(chunker, embedder):
     clauses = "\n".join(
         f"{i}. Công chức tại bộ phận một cửa có trách nhiệm kiểm tra thành phần hồ sơ số {i}, đối chiếu bản chính, "
         f"ghi sổ theo dõi, cập nhật lên hệ thống thông tin giải quyết thủ tục hành chính và hẹn ngày trả kết quả cho người dân."
-        for i in range(1, 16)
+        for i in range(1, 31)  # long enough for three pieces with any model (MiniLM 256 tokens, e5 512)
     )
     text = f"QUYẾT ĐỊNH\nVề thử nghiệm\n\nChương I\nCHUNG\n\nĐiều 7. Trách nhiệm của công chức\n{clauses}\n\nĐiều 8. Hiệu lực\nCó hiệu lực từ ngày ký.\n"
     chunks = chunker.chunk(_md(text))
@@ -122,7 +122,7 @@ def test_long_article_split_by_clause_with_heading_carried(chunker, embedder):
             assert "(tiếp theo)" in body.split("\n")[0]
         assert embedder.count_tokens(c.text) <= embedder.max_tokens
     # clauses are never cut: every clause appears whole in exactly one piece
-    for i in range(1, 16):
+    for i in range(1, 31):
         holders = [c for c in pieces if f"\n{i}. Công chức" in c.text]
         assert len(holders) == 1
         assert f"hồ sơ số {i}, đối chiếu" in holders[0].text
@@ -178,3 +178,23 @@ def test_official_letter_is_recognised_by_its_summary_line():
 
     meta = extract_metadata("ỦY BAN NHÂN DÂN QUẬN THỬ\nSố: 512/UBND-VP\nV/v đôn đốc giải quyết hồ sơ quá hạn\nThử, ngày 02 tháng 10 năm 2025\n")
     assert meta["doc_type"] == "Công văn" and meta["title"] == "Công văn về đôn đốc giải quyết hồ sơ quá hạn"
+
+
+def test_a_text_file_with_one_article_gets_article_1(chunker):
+    """One "Điều 1." is structure too (it used to need two articles to be recognised)."""
+    text = ("Tài liệu mẫu phục vụ thực hành.\n\nQUYẾT ĐỊNH\nVề giờ tiếp công dân\n\n"
+            "Điều 1. Giờ tiếp công dân\n1. Trụ sở tiếp công dân mở cửa sáng thứ Ba và sáng thứ Năm hằng tuần.\n"
+            "2. Người đến tiếp công dân mang theo giấy tờ tùy thân.\n")
+    doc = load_bytes(text.encode("utf-8"), "mot-dieu.txt")
+    body = [c for c in chunker.chunk(doc) if "thứ Ba" in c.text]
+    assert body and body[0].metadata["article"] == "1"
+    assert body[0].metadata["article_title"] == "Giờ tiếp công dân"
+    assert "Điều 1" in body[0].metadata["breadcrumb"]
+
+
+def test_a_mention_of_one_article_is_not_structure():
+    """A letter that cites "Điều 5." of another text once has no articles of its own."""
+    from assistant.chunking import has_articles
+
+    doc = load_bytes("Công văn đôn đốc.\nĐiều 5. của Quy chế quy định thời hạn.\nĐề nghị thực hiện.".encode("utf-8"), "cv.txt")
+    assert not has_articles(doc)

@@ -11,6 +11,14 @@
    it can change the verdict (0.15 <= lexical < 0.6).
 4. groundedness = supported cited sentences / content sentences (a proxy
    used by the eval: uncited content sentences count as not grounded).
+5. Markers are renumbered [1], [2] … in the order the answer first uses
+   them; the passages are reordered the same way (cited ones first), so
+   passage [n] is still ``hits[n-1]`` and the sources panel shows the
+   numbers the answer shows.
+6. A citation's page is the page its quoted sentence is printed on (the
+   chunk's page map, see ``chunking.page_at``), not the page the chunk
+   starts on; a paraphrase gets the page of the passage line it shares
+   most words with.
 """
 from __future__ import annotations
 
@@ -60,9 +68,71 @@ def _units(answer: str) -> list[str]:
     return out
 
 
-def citation_json(n: int, hit) -> dict:
-    return {"n": n, "source": hit.source, "title": hit.title, "article": hit.article, "page": hit.page,
-            "chunk_id": hit.chunk_id, "breadcrumb": hit.breadcrumb}
+def citation_json(n: int, hit, page: int | None = None) -> dict:
+    return {"n": n, "source": hit.source, "title": hit.title, "article": hit.article,
+            "page": page if page else hit.page, "chunk_id": hit.chunk_id, "breadcrumb": hit.breadcrumb}
+
+
+def renumber(text: str, hits: list) -> tuple[str, list, dict[int, int]]:
+    """Markers renumbered 1, 2 … in order of first use; hits reordered to match (cited first, then the rest)."""
+    order: list[int] = []
+    for m in SINGLE.finditer(text):
+        n = int(m.group(1))
+        if 1 <= n <= len(hits) and n not in order:
+            order.append(n)
+    mapping = {old: new for new, old in enumerate(order, start=1)}
+    rest = [n for n in range(1, len(hits) + 1) if n not in mapping]
+    for n in rest:
+        mapping[n] = len(mapping) + 1
+    new_hits = [None] * len(hits)
+    for old, new in mapping.items():
+        new_hits[new - 1] = hits[old - 1]
+    if all(k == v for k, v in mapping.items()):
+        return text, list(hits), mapping
+    return SINGLE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text), new_hits, mapping
+
+
+_QUOTED = re.compile(r"“([^”]+)”")
+_LABEL = re.compile(r"^\s*(?:[-*>]\s*)*(?:\*\*[^*]+\*\*\s*:?\s*)?")
+
+
+def _offset_of(fragment: str, passage: str) -> int | None:
+    ws = fragment.split()
+    for n in (8, 5, 3):
+        if len(ws) < min(n, 3):
+            return None
+        pat = r"\s+".join(re.escape(w) for w in ws[:n])
+        m = re.search(pat, passage)
+        if m:
+            return m.start()
+    return None
+
+
+def quote_page(unit: str, hit) -> int | None:
+    """The printed page of the sentence ``unit`` quotes from ``hit`` (None: the chunk's own page)."""
+    meta = getattr(hit, "metadata", None) or {}
+    if not meta.get("page_map"):
+        return None
+    from assistant.chunking import page_at
+
+    passage = hit.passage
+    body = SINGLE.sub(" ", unit)
+    quoted = _QUOTED.findall(body) or [_LABEL.sub("", body)]
+    for q in quoted:
+        for frag in re.split(r"…|\.\.\.", q):
+            frag = re.sub(r"^\s*(?:\d{1,3}\.|[a-zđ]\))\s+", "", frag.strip())
+            off = _offset_of(frag, passage) if len(frag.split()) >= 3 else None
+            if off is not None:
+                return page_at(meta, off)
+    # a paraphrase: the page of the passage line sharing most of its words
+    terms = {w for w in content_terms(body) if "_" not in w}
+    best, best_off, pos = 0, None, 0
+    for line in passage.split("\n"):
+        shared = len(terms & set(words(line)))
+        if shared > best:
+            best, best_off = shared, pos
+        pos += len(line) + 1
+    return page_at(meta, best_off) if best_off is not None and best >= 3 else None
 
 
 def lexical_support(sentence: str, chunk: str) -> float:
@@ -81,6 +151,7 @@ class Checked:
     sentences: int = 0  # content sentences
     supported: int = 0  # cited and supported
     invalid: list[int] = field(default_factory=list)
+    hits: list = field(default_factory=list)  # the passages in the answer's numbering ([n] is hits[n-1])
 
     @property
     def groundedness(self) -> float:
@@ -114,6 +185,7 @@ def check(answer: str, hits: list, embedder=None, lang: str = "vi", skip: tuple[
     text = SINGLE.sub(drop, text)
     text = re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
     text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    text, hits, _ = renumber(text, hits)
 
     body = text
     for s in sorted((x for x in skip if x), key=len, reverse=True):
@@ -148,8 +220,12 @@ def check(answer: str, hits: list, embedder=None, lang: str = "vi", skip: tuple[
                 unsupported.append({"sentence": bare, "score": round(score, 3), "n": cited[0], "reason": "low_support",
                                     "message": t("answers.unsupported_sentence", lang, n=cited[0])})
     cited_all = sorted({int(x) for x in SINGLE.findall(text)} & valid)
-    citations = [citation_json(n, hits[n - 1]) for n in cited_all]
-    return Checked(text, citations, unsupported, n_sent, supported, sorted(set(invalid)))
+    first_unit: dict[int, str] = {}
+    for unit in _units(body):
+        for x in SINGLE.findall(unit):
+            first_unit.setdefault(int(x), unit)
+    citations = [citation_json(n, hits[n - 1], quote_page(first_unit.get(n, ""), hits[n - 1])) for n in cited_all]
+    return Checked(text, citations, unsupported, n_sent, supported, sorted(set(invalid)), hits=list(hits))
 
 
 def _dense(embedder, pending, hits, chunk_vectors=None) -> list[float]:

@@ -1,10 +1,20 @@
-"""Follow-up questions ("Còn thời hạn thì sao?") turned into standalone search queries.
+"""Follow-up questions: asked ones made standalone, and suggested ones built from the passages.
 
-With an LLM: the prompt prompts/tasks/rewrite_followup.yaml over the last
-HISTORY_TURNS turns. Offline (or if the LLM fails): the previous questions'
-key terms that the new question lacks are carried over, when the new
-question looks like a follow-up (short, or opening with "còn", "vậy",
-"what about"... or referring back with "đó", "này", "it", "that").
+Asked ("Còn thời hạn thì sao?"): with an LLM, the prompt
+prompts/tasks/rewrite_followup.yaml over the last HISTORY_TURNS turns.
+Offline (or if the LLM fails): the previous questions' key terms that the new
+question lacks are carried over, when the new question looks like a follow-up
+(short, or opening with "còn", "vậy", "what about"... or referring back with
+"đó", "này", "it", "that").
+
+Suggested (:func:`suggest`, the buttons under an answer): built from what the
+retrieved passages hold, in the request's language — a deadline the cited
+passage mentions but the answer did not quote ("Hồ sơ trực tuyến phải được
+công chức kiểm tra trong bao lâu?"), and the heading of a neighbouring or
+related article ("Quy chế 21/2025/QĐ-UBND quy định thế nào về hồ sơ quá hạn và
+xin lỗi?"). A suggestion is kept only if the assistant, asked it as the next
+turn, would answer it (the same search and relevance rule the pipeline uses),
+so a trainee who clicks one gets an answer, not a refusal.
 """
 from __future__ import annotations
 
@@ -72,3 +82,138 @@ def clean_rewrite(text: str, fallback: str) -> str:
         if len(line) >= 3:
             return line[:500]
     return fallback
+
+
+# ---------------------------------------------------------------- suggested follow-ups
+SUGGESTIONS = 3
+SUBJECT_WORDS = (3, 16)  # a deadline's subject shorter or longer than this makes no readable question
+
+
+def _hit_lang(hit) -> str:
+    return str((hit.metadata or {}).get("lang") or "vi")
+
+
+def _lower_first(text: str) -> str:
+    text = text.strip()
+    if text.isupper():
+        return text.lower()
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() and len(first) > 1 else text[:1].lower() + text[1:]
+
+
+def _deadline_questions(hit, answer: str, lang: str) -> list[str]:
+    """Questions about the deadlines a passage states and the answer did not quote."""
+    from assistant.answer.extraction import DEADLINE
+    from assistant.answer.units import legal_units, strip_number
+    from assistant.messages import t
+
+    out = []
+    wrapped = (hit.metadata or {}).get("format") == "pdf"
+    flat = " ".join(answer.split())
+    for u in legal_units(hit.passage, wrapped):
+        text = strip_number(re.sub(r"^[a-zđ]\)\s+|^[-*•+]\s+", "", u.text))
+        m = DEADLINE.search(text)
+        if not m or " ".join(text.split())[:60] in flat:
+            continue
+        subject = (text[:m.start()] + " " + text[m.end():]).strip()
+        subject = re.split(r"[;:]\s", subject)[0]
+        subject = re.sub(r"\s+([,.])", r"\1", re.sub(r"\s{2,}", " ", subject)).strip(" ,.;:")
+        subject = re.sub(r"\b(?:trong|within|chậm nhất|no later than|không quá)\s*$", "", subject).strip(" ,")
+        n = len(subject.split())
+        if not (SUBJECT_WORDS[0] <= n <= SUBJECT_WORDS[1]) or subject.endswith(("là", "is")):
+            continue
+        dated = bool(re.search(r"ngày\s+\d{1,2}\s+(?:tháng|hằng)|\d{1,2}/\d{1,2}|thứ\s+\w+|no later than", m.group(0), re.I))
+        key = "answers.followup_by_when" if dated else "answers.followup_how_long"
+        subject = subject if lang == "vi" else _lower_first(subject)
+        out.append(t(key, lang, subject=subject[:1].upper() + subject[1:] if lang == "vi" else subject))
+    return out
+
+
+def _heading_question(hit, lang: str) -> str | None:
+    """"<document> quy định thế nào về <article or section heading>?" for a passage that has a heading."""
+    from assistant.messages import t
+
+    meta = hit.metadata or {}
+    crumbs = [c.strip() for c in str(meta.get("breadcrumb") or "").split(" › ")]
+    doc = crumbs[0] if crumbs else ""
+    heading = str(meta.get("article_title") or "").strip()
+    if not heading and len(crumbs) > 1 and not re.match(r"^(?:Điều|Article|Chương|Chapter)\b", crumbs[-1]):
+        heading = re.sub(r"^(?:[IVXLC]+|\d+)\.\s*", "", crumbs[-1]).strip()
+    if not heading or not doc or heading.lower() in doc.lower() or len(heading.split()) < 2 or len(heading) > 120:
+        return None
+    return t("answers.followup_heading", lang, doc=doc, heading=_lower_first(heading).rstrip(" .:"))
+
+
+_XREF = re.compile(r"\b(?:Điều|Article)\s+(\d{1,3})(?!\s*(?:[,(]|\d|của\s+(?:Luật|Nghị|Thông|Bộ)|Luật|Nghị|Thông|Law|Decree|Circular))")
+
+
+def _neighbours(source, hit) -> list:
+    """Passages of the same document that a reader goes to next: articles the cited passage refers to
+    ("theo khoản 2 Điều 9"), then the next article or section."""
+    try:
+        doc = source.document_hits([hit.source])
+    except Exception:  # noqa: BLE001 - a source without whole documents (pasted text)
+        return []
+    out = []
+    article = hit.article
+    for num in _XREF.findall(hit.passage):
+        if num != article:
+            out.extend(h for h in doc if h.article == num)
+    ids = [h.chunk_id for h in doc]
+    if hit.chunk_id in ids:
+        here = ids.index(hit.chunk_id)
+        key = (hit.article, hit.breadcrumb)
+        nxt = next((h for h in doc[here + 1:] if (h.article, h.breadcrumb) != key
+                    and (h.metadata or {}).get("kind") not in ("closing", "preamble")), None)
+        if nxt is not None:
+            out.append(nxt)
+    return out
+
+
+def candidates(answer: str, cited: list, related: list, lang: str) -> list[str]:
+    """Follow-up questions from the passages, best first: deadlines the cited passages state and the answer
+    did not quote, then the headings of related passages (each passage only in the request's language)."""
+    out: list[str] = []
+    cited = [h for h in cited if _hit_lang(h) == lang]
+    seen = {(h.source, h.article or h.breadcrumb) for h in cited}
+    for h in cited:
+        out.extend(_deadline_questions(h, answer, lang)[:2])
+    for h in related:
+        key = (h.source, h.article or h.breadcrumb)
+        if _hit_lang(h) != lang or key in seen:
+            continue
+        seen.add(key)
+        q = _heading_question(h, lang)
+        if q:
+            out.append(q)
+    return list(dict.fromkeys(out))
+
+
+def suggest(turn, limit: int = SUGGESTIONS) -> list[str]:
+    """Up to ``limit`` follow-up questions the assistant would answer if asked next (see the module docstring)."""
+    from assistant.answer.relevance import relevance
+    from assistant.retrieval import query_lang
+
+    res = turn.res
+    if turn.task != "qa" or res.abstained or res.blocked or not res.citations:
+        return []
+    by_id = {h.chunk_id: h for h in res.hits}
+    cited = [by_id[c["chunk_id"]] for c in res.citations if c.get("chunk_id") in by_id]
+    src, s = turn.source, turn.settings
+    related = [n for h in cited[:2] for n in _neighbours(src, h)]
+    related += [h for h in list(res.hits) + list(turn.hits) if h not in cited and any(h.source == c.source for c in cited)]
+    history = list(turn.req.history or []) + [(turn.original, res.answer)]
+    multilingual = bool(getattr(src.embedder, "multilingual", False))
+    asked = " ".join(turn.original.lower().split())
+    out: list[str] = []
+    for q in candidates(res.answer, cited, related, turn.lang):
+        if len(out) >= limit:
+            break
+        if " ".join(q.lower().split()) == asked:
+            continue
+        query = carry_terms(q, history)
+        hits = src.search(query, k=int(turn.opts.get("k") or s.top_k), sources=turn.req.sources)
+        rel = relevance(query, hits, src.doc_freq, s, dense_reads=multilingual or query_lang(query) == "en")
+        if not rel.abstain:
+            out.append(q)
+    return out

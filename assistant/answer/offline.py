@@ -3,8 +3,9 @@
 - qa: quotes the best-supported sentences of the top passages, each with [n].
 - summarize: key sentences per article (centrality to the article and the
   document with the embedding model, diversity by MMR), each cited.
-- extract: deadlines, responsible units and obligations found by rules,
-  as a Markdown table, each row cited.
+- extract: one row per clause or point stating a deadline, an amount or a
+  responsible unit, as a Markdown table, each row cited
+  (``assistant.answer.extraction``).
 - plain_language: explains that rewriting needs an LLM and shows the source.
 
 Every function returns (answer, hits) where passage [n] is hits[n-1]; the
@@ -16,8 +17,12 @@ import re
 
 import numpy as np
 
-from assistant.answer.text import DocFreq, content_terms, coverage, sentences, strip_item, words
+from assistant.answer.text import DocFreq, content_terms, coverage, sentences, strip_item, topic, words
+from assistant.answer.extraction import (DEADLINE, MONEY, PERCENT, UNIT_EN, UNIT_HEAD, extract,  # noqa: F401
+                                         is_boilerplate, units_in)
+from assistant.answer.units import MAX_LEAD, Unit, legal_units, strip_number, trim
 from assistant.messages import t
+from assistant.textnorm import fold, nfc_lower
 
 HEADING = re.compile(r"^(Điều|ĐIỀU|Article|ARTICLE|Chương|CHƯƠNG|Chapter|Mục|Phần)\s+[\dIVXLC]+[a-z]?\b")
 QA_TOP_HITS = 3
@@ -40,30 +45,28 @@ def _quote(s: str) -> str:
 
 
 def _candidates(hit) -> list[str]:
+    """The passage's legal units as quotable texts (a list item with its lead-in, long units trimmed)."""
     out = []
-    for s in sentences(hit.passage):
-        if is_heading(s):
-            continue
-        s = strip_item(s)
-        if len(words(s)) >= 4:
-            out.append(s)
+    for u in legal_units(hit.passage, (hit.metadata or {}).get("format") == "pdf"):
+        if len(words(u.text)) >= 4:
+            out.append(render_units([u], lambda piece: 0.0))
     return out
 
 
 # ---------------------------------------------------------------- qa
-MONEY = re.compile(r"\d[\d.,]*\s*(?:đồng|VND|VNĐ|vnđ|triệu|nghìn|tỷ)|miễn\s+(?:phí|lệ\s+phí)|free of charge|no fee|"
-                   r"\bVND\b|\d[\d.,]*\s*%", re.I)
-UNIT_EN = re.compile(r"\b(?:People's Committee|Department|Office|Division|Committee|Centre|Center|Police|Inspectorate)\b")
 # what kind of answer the question asks for (a sentence holding that kind of fact gets a bonus)
 QUESTION_TYPES = {
     "time": re.compile(r"bao lâu|khi nào|mấy ngày|bao nhiêu ngày|bao nhiêu giờ|thời hạn|hạn chót|ngày nào|trước ngày|"
                        r"how long|\bwhen\b|how many (?:days|hours|months|weeks|working)|deadline|within", re.I),
     "money": re.compile(r"bao nhiêu tiền|lệ phí|\bphí\b|chi phí|kinh phí|mức thu|\bgiá\b|\bfee|\bcost|how much|price", re.I),
+    "numbers": re.compile(r"con\s+số|số\s+liệu|\bfigures?\b|\bnumbers?\b|\bstatistics\b", re.I),
+    "percent": re.compile(r"tỷ lệ|phần trăm|bao nhiêu %|percent|\brate\b|\bshare\b|proportion", re.I),
     "unit": re.compile(r"cơ quan nào|(?-i:\bai\b)|đơn vị nào|ở đâu|nơi nào|\bwho\b|which (?:agency|office|authority|unit|body)|"
                        r"\bwhere\b", re.I),
 }
-SENTENCE_WEIGHT = 0.3  # score = 0.3 * sentence coverage + 0.7 * its chunk's coverage (+ type bonus), x rank prior
+SENTENCE_WEIGHT = 0.5  # score = 0.5 * the unit's coverage + 0.5 * its chunk's (+ type bonus), x rank prior (dev: 0.3-0.6 tie)
 TYPE_BONUS = 0.3
+COMPLEMENT = 0.6  # a unit answering another part of the question is added above this share of the best score
 RANK_PRIOR = 0.1
 
 
@@ -71,49 +74,189 @@ def question_types(question: str) -> list[str]:
     return [k for k, p in QUESTION_TYPES.items() if p.search(question)]
 
 
+# "bao nhiêu ký tự", "mấy tờ", "how many copies": a number followed by that word answers it
+_COUNT = re.compile(r"(?:bao\s+nhiêu|mấy|how\s+many)\s+([^\W\d_]+)", re.I)
+_NOT_NOUN = {fold(w) for w in "lâu tiền phần lần là được thì the of in".split()}
+
+
+def asks(question: str) -> list:
+    """What the question asks for, as tests on a candidate text: one per kind (time, money, unit) and per
+    counted noun ("bao nhiêu ký tự" -> a number followed by "ký tự")."""
+    tests = [(lambda text, k=k: has_type(k, text)) for k in question_types(question)]
+    for m in _COUNT.finditer(nfc_lower(question)):
+        noun = fold(m.group(1))
+        if noun in _NOT_NOUN:
+            continue
+        pat = re.compile(r"\d[\d.,]*\s*" + re.escape(noun) + r"\b")
+        tests.append(lambda text, pat=pat: bool(pat.search(fold(nfc_lower(text)))))
+    return tests
+
+
 def has_type(kind: str, sentence: str) -> bool:
     if kind == "time":
         return bool(DEADLINE.search(sentence))
     if kind == "money":
         return bool(MONEY.search(sentence))
+    if kind == "percent":
+        return bool(PERCENT.search(sentence))
+    if kind == "numbers":  # "giữ nguyên các con số", "5 kết quả chính có số liệu"
+        return bool(PERCENT.search(sentence) or MONEY.search(sentence) or DEADLINE.search(sentence)
+                    or re.search(r"\d[\d.,]*\s*(?:hồ\s+sơ|người|lượt|bộ|máy|văn\s+bản|%)", sentence))
     return bool(UNIT_HEAD.search(sentence) or UNIT_EN.search(sentence))
 
 
-def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:
-    """Quote the best sentence (and a close second from the same passage) of the top passages.
+def _units(hit) -> list[Unit]:
+    """The quotable units of a passage, without boilerplate (notice, motto, "Căn cứ …", place and date)."""
+    wrapped = (hit.metadata or {}).get("format") == "pdf"
+    return [u for u in legal_units(hit.passage, wrapped) if len(words(u.full)) >= 4
+            and not is_boilerplate(u.text) and not (u.lead and is_boilerplate(u.lead))]
 
-    A sentence's score mixes its own coverage of the question's terms with its
-    passage's (the article heading and neighbours give context), a bonus when it
-    holds the kind of fact asked for (a deadline, an amount, a unit), and a
-    small prior for the retrieval rank. Quotes come from one passage only:
-    citing several near-duplicates lowers precision without helping the reader.
+
+def render_units(chosen: list[Unit], score) -> str:
+    """Units of one passage as one quote: a list's lead-in once, its items after it, "…" over left-out items."""
+    parts: list[str] = []
+    prev: Unit | None = None
+    for u in sorted(chosen, key=lambda x: x.order):
+        body = trim(strip_number(u.text) if u.kind != "point" else u.text, score)
+        if u.lead and (prev is None or prev.group != u.group):
+            lead = trim(strip_number(u.lead), score, MAX_LEAD)
+            parts.append(lead + (" … " if u.gap else " ") + body)
+        elif u.lead and prev is not None:
+            parts[-1] += (" " if u.order == prev.order + 1 else " … ") + body
+        else:
+            parts.append(body)
+        prev = u
+    if prev is not None and prev.kind == "point" and not prev.last and not parts[-1].endswith("…"):
+        parts[-1] = parts[-1].rstrip(" ;,") + " …"  # the list goes on: never end a quote mid-list
+    return " … ".join(parts)
+
+
+PHRASE_STEP, PHRASE_MAX = 0.05, 0.3  # a run of n >= 3 question words found as is in a unit: + 0.05 x (n - 2)
+
+
+def phrase_bonus(question_words: list[str], text: str) -> float:
+    """Bonus for the longest run of the question's words (stop words included) that the unit repeats as is:
+    "không có giấy chứng sinh" finds "Trường hợp không có Giấy chứng sinh thì …"."""
+    if len(question_words) < 3:
+        return 0.0
+    have = words(text)
+    grams = {tuple(have[i:i + 3]) for i in range(len(have) - 2)}
+    best = 0
+    for i in range(len(question_words) - 2):
+        if tuple(question_words[i:i + 3]) not in grams:
+            continue
+        n = 3
+        joined = " " + " ".join(have) + " "
+        while i + n < len(question_words) and (" " + " ".join(question_words[i:i + n + 1]) + " ") in joined:
+            n += 1
+        best = max(best, n)
+    return min(PHRASE_MAX, PHRASE_STEP * (best - 2)) if best >= 3 else 0.0
+
+
+# "… liệt kê tại Điều 5 của Quy chế này", "theo khoản 2 Điều 9": a unit that sends the reader to another article
+_SAME_DOC_REF = re.compile(r"\b(?:tại|theo|ở|in|under)\s+(?:khoản\s+\d+\s+|clause\s+\d+\s+of\s+)?(?:Điều|Article)\s+(\d{1,3})"
+                           r"(?:\s*\(\d+\))?(?=\s+(?:của\s+)?(?:Quy\s+chế|Quy\s+định|Hướng\s+dẫn|Kế\s+hoạch)\s+này|\s+này"
+                           r"|\s+of\s+this|[.;,]|\s*$)", re.I)
+REFERENCE_UNITS = 2  # units quoted from an article the chosen quote refers to
+
+
+def _references(chosen: list, cands: list, hits: list) -> list:
+    """Units of the articles a chosen quote refers to, when the passages hold them (same document)."""
+    out: list = []
+    for c in list(chosen):
+        src = hits[c[1]].source
+        for num in _SAME_DOC_REF.findall(c[3].text):
+            target = [k for k, h in enumerate(hits) if h.source == src and h.article == num and k != c[1]]
+            if not target:
+                continue
+            pool = sorted((x for x in cands if x[1] in target and x not in chosen + out), key=lambda x: (-x[0], x[1], x[2]))
+            out.extend(pool[:REFERENCE_UNITS])
+    return out
+
+
+PREAMBLE_PRIOR = 0.5  # a document's opening lines (title, "Căn cứ …") rarely hold the answer
+PART_MIN = 0.5  # a part of a multi-part question gets its own quote when a unit covers this share of it
+PART_BETTER = 1.2  # ... and covers it clearly better than the quotes already chosen
+
+
+def _for_parts(query: str, hits: list, df, chosen: list) -> list:
+    """For a question asking several things, the best unit for each part the chosen quotes do not cover."""
+    from assistant.answer.relevance import asked_parts
+
+    several = asked_parts(query)
+    if len(several) <= 1:
+        return []
+    out: list = []
+    for p in several:
+        pt, want, pw = content_terms(topic(p)), asks(p), words(topic(p))
+
+        def score(u):
+            return (coverage(pt, u.full, df) + phrase_bonus(pw, u.full)
+                    + (TYPE_BONUS if any(a(u.full) for a in want) else 0.0))
+        have = max((score(c[3]) for c in chosen + out), default=0.0)
+        best = max(((score(u), i, u) for i, h in enumerate(hits) for u in _units(h)), key=lambda x: x[0], default=None)
+        if (best and best[0] >= PART_MIN and best[0] > PART_BETTER * have
+                and (not want or any(a(best[2].full) for a in want))  # "… mất bao lâu" is answered by a deadline
+                and not any(c[1] == best[1] and c[3].order == best[2].order for c in chosen + out)):
+            out.append((best[0], best[1], best[2].order, best[2]))
+    return out
+
+
+def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:
+    """Quote the best legal unit (and close seconds from the same passage) of the top passages.
+
+    Units are clauses, list items with their lead-in, paragraphs and table rows
+    (``assistant.answer.units``), so a quote never stops before the value it
+    introduces. A unit's score mixes its own coverage of the question's terms
+    (lead-in included) with its passage's (the article heading and neighbours
+    give context), a bonus when it holds the kind of fact asked for (a
+    deadline, an amount, a unit), and a small prior for the retrieval rank.
+    Quotes come from one passage only: citing several near-duplicates lowers
+    precision without helping the reader. Long units are trimmed around the
+    best-matching piece.
     """
     top = hits[:QA_TOP_HITS]
-    terms = content_terms(query)
-    kinds = question_types(query)
-    cands: list[tuple[float, int, int, str]] = []  # (score, hit index, order, sentence)
+    terms = content_terms(topic(query))
+    qwords = words(topic(query))
+    wanted = asks(query)
+    cands: list[tuple[float, int, int, Unit]] = []  # (score, hit index, order, unit)
     for i, h in enumerate(top):
         ccov = coverage(terms, h.text, df)
-        for j, s in enumerate(_candidates(h)):
-            v = SENTENCE_WEIGHT * coverage(terms, s, df) + (1 - SENTENCE_WEIGHT) * ccov
-            if any(has_type(k, s) for k in kinds):
+        prior = (1.0 - RANK_PRIOR * i) * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
+        for u in _units(h):
+            v = SENTENCE_WEIGHT * coverage(terms, u.full, df) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
+            if any(a(u.full) for a in wanted):
                 v += TYPE_BONUS
-            cands.append((v * (1.0 - RANK_PRIOR * i), i, j, s))
+            cands.append((v * prior, i, u.order, u))
     if not cands:
         return t("answers.offline_intro", lang), top
     if max(c[0] for c in cands) <= 0 and embedder is not None:
         # no shared term (e.g. a question in another language): rank by embedding similarity
-        vecs = embedder.encode([query] + [c[3] for c in cands])
+        vecs = embedder.encode([query] + [c[3].full for c in cands])
         sims = vecs[1:] @ vecs[0]
         cands = [(float(sim) * (1.0 - RANK_PRIOR * c[1]), c[1], c[2], c[3]) for sim, c in zip(sims, cands)]
     cands.sort(key=lambda c: (-c[0], c[1], c[2]))
     best = cands[0]
     chosen = [best] + [c for c in cands[1:] if c[1] == best[1] and c[0] >= 0.85 * best[0]][: QA_MAX_SENTENCES - 1]
-    chosen.sort(key=lambda c: c[2])  # document order within the passage
+    # a question asking two things ("bao nhiêu ký tự và đổi sau bao nhiêu ngày"): the best unit for what
+    # the chosen ones do not answer yet, from the top passages
+    for a in wanted:
+        if len(chosen) >= QA_MAX_SENTENCES or any(a(c[3].full) for c in chosen):
+            continue
+        extra = next((c for c in cands if c not in chosen and a(c[3].full) and c[0] >= COMPLEMENT * best[0]), None)
+        if extra is not None:
+            chosen.append(extra)
+    chosen += _for_parts(query, hits, df, chosen)
+    chosen += _references(chosen, cands, hits)
+
+    def piece_score(piece: str) -> float:
+        return coverage(terms, piece, df) + (TYPE_BONUS if any(a(piece) for a in wanted) else 0.0)
+
     lines = [t("answers.offline_intro", lang), ""]
-    for _, i, _, s in chosen:
-        lines.append(f"- {_quote(s)} [{i + 1}]")
-    return "\n".join(lines), top
+    for i in sorted({c[1] for c in chosen}):
+        quote = render_units([c[3] for c in chosen if c[1] == i], piece_score)
+        lines.append(f"- {_quote(quote)} [{i + 1}]")
+    return "\n".join(lines), hits[:max(QA_TOP_HITS, max(c[1] for c in chosen) + 1)]
 
 
 # ---------------------------------------------------------------- summarize
@@ -141,7 +284,12 @@ def group_articles(hits: list) -> list[list]:
     return list(groups.values())
 
 
-def summarize(hits: list, lang: str, embedder, length: str = "medium") -> tuple[str, list]:
+FOCUS_WEIGHT = 0.5  # how much the request ("… mỗi bước ghi thời hạn") steers a summary, beside centrality
+
+
+def summarize(hits: list, lang: str, embedder, length: str = "medium", focus: str = "") -> tuple[str, list]:
+    """Key units per article: central to the article and the document, diverse (MMR), and — when the request
+    says what it wants (``focus``) — covering its terms and holding the kind of fact it asks for."""
     per_article, total = LENGTHS.get(length, LENGTHS["medium"])
     units = []  # (hit index, sentence)
     for i, h in enumerate(hits):
@@ -154,6 +302,11 @@ def summarize(hits: list, lang: str, embedder, length: str = "medium") -> tuple[
     vecs = embedder.encode([s for _, s in units])
     doc_centroid = vecs.mean(axis=0)
     doc_central = vecs @ (doc_centroid / (np.linalg.norm(doc_centroid) or 1.0))
+    if focus:
+        terms, wanted = content_terms(topic(focus)), asks(focus)
+        steer = np.array([coverage(terms, s + " " + str(hits[i].metadata.get("article_title") or ""), None)
+                          + (TYPE_BONUS if any(a(s) for a in wanted) else 0.0) for i, s in units], dtype=np.float32)
+        doc_central = doc_central + FOCUS_WEIGHT * steer
     picked: list[int] = []
     for group in group_articles(hits):
         idx = {id(h) for h in group}
@@ -180,68 +333,27 @@ def summarize(hits: list, lang: str, embedder, length: str = "medium") -> tuple[
     return "\n".join(lines), hits
 
 
-# ---------------------------------------------------------------- extract
-_NUM = r"(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
-DEADLINE = re.compile(
-    r"(?:(?:trong\s+(?:thời\s+hạn|vòng)|chậm\s+nhất|không\s+quá|tối\s+đa|trước|sau)\s+)?" + _NUM
-    + r"\s+(?:ngày\s+làm\s+việc|ngày|giờ\s+làm\s+việc|giờ|tháng|năm|tuần)"
-    + r"(?:\s+(?:kể\s+từ|trước|sau)[^,.;:]{0,60})?"
-    r"|ngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?|/\d{1,2}/\d{4})(?:\s+hằng\s+tháng)?"
-    r"|ngày\s+\d{1,2}\s+hằng\s+(?:tháng|quý|năm)"
-    r"|(?:sáng|chiều)?\s*thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy)(?:\s+và\s+(?:sáng|chiều)?\s*thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy))?(?:\s+hằng\s+tuần)?"
-    r"|từ\s+\d{1,2}\s+giờ(?:\s+\d{1,2})?\s+đến\s+\d{1,2}\s+giờ(?:\s+\d{1,2})?"
-    r"|\bngay\b"
-    r"|within\s+\d+\s+(?:working\s+)?(?:days|hours|months)|no\s+later\s+than\s+[^,.;]{1,40}",
-    re.I,
-)
-UNIT_HEAD = re.compile(
-    r"\b(Ủy ban nhân dân|UBND|Sở|Phòng|Ban|Văn phòng|Chủ tịch|Công ty|Trung tâm|Bộ phận|Thanh tra|Công an|Hội đồng|Cục|Chi cục|Bộ)\s+(?=\S)"
-)
-_UNIT_STOP = set("""phải có là được thực chủ trong theo về tại cho để trả ghi bố hướng tiếp nhận báo quy thông xem
-    giải kiểm tổ cấp ban chịu và hoặc khi nếu từ đến với các những này đó""".split())
-OBLIGATION = re.compile(r"\b(phải|có trách nhiệm|chịu trách nhiệm|không được|nghiêm cấm|bị cấm|cấm|must|shall|is responsible)\b", re.I)
-
-
-def units_in(sentence: str) -> list[str]:
-    out = []
-    for m in UNIT_HEAD.finditer(sentence):
-        ws = [m.group(1)]
-        for w in re.split(r"\s+", sentence[m.end():]):
-            bare = w.strip(",.;:()")
-            if not bare or (bare.lower() in _UNIT_STOP and bare[:1].islower()) or len(ws) >= 7:
-                break
-            ws.append(bare)
-            if bare != w:
-                break
-        if len(ws) > 1 and " ".join(ws) not in out:
-            out.append(" ".join(ws))
-    # drop units contained in a longer one
-    return [u for u in out if not any(u != v and u in v for v in out)]
-
-
-def extract(hits: list, lang: str) -> tuple[str, list]:
-    rows = []
-    for i, h in enumerate(hits):
-        for s in _candidates(h):
-            deadlines = list(dict.fromkeys(m.group(0).strip() for m in DEADLINE.finditer(s) if m.group(0).strip()))
-            duty = OBLIGATION.search(s)
-            if not deadlines and not duty:
-                continue
-            units = units_in(s)
-            cell = s if len(s) <= 220 else s[:217].rsplit(" ", 1)[0] + "…"
-            rows.append(f"| {cell.replace('|', '/')} | {'; '.join(deadlines) or '—'} | {'; '.join(units) or '—'} | [{i + 1}] |")
-    if not rows:
-        return t("answers.offline_extract_none", lang), hits
-    header = t("answers.extract_header", lang)
-    sep = "|" + "|".join("---" for _ in range(header.count("|") - 1)) + "|"
-    return "\n".join([t("answers.offline_extract_intro", lang), "", header, sep, *rows]), hits
-
-
 # ---------------------------------------------------------------- plain language
-def plain_language(hits: list, lang: str) -> tuple[str, list]:
+PLAIN_PASSAGES = 2  # passages of chosen documents shown for a plain-language rewrite
+
+
+def plain_language(hits: list, lang: str, question: str = "", whole: bool = False,
+                   documents: bool = False) -> tuple[str, list]:
+    """The original text to rewrite by hand: chosen articles whole (``whole``); of whole ``documents``, the
+    passages the request is about; of a search, the best passage."""
+    if whole:
+        top = list(hits)
+    elif documents and question and len(hits) > 1:
+        terms = content_terms(topic(question))
+        body = [(coverage(terms, h.text, None), n) for n, h in enumerate(hits)
+                if (h.metadata or {}).get("kind") not in ("preamble", "closing")]
+        keep = sorted(n for _, n in sorted(body, key=lambda x: (-x[0], x[1]))[:PLAIN_PASSAGES]) or [0]
+        top = [hits[n] for n in keep]
+    else:
+        top = hits[:1]
     lines = [t("answers.offline_plain_language", lang), ""]
-    top = hits[:1]
     for i, h in enumerate(top):
         for s in sentences(h.passage):
+            s = re.sub(r"^#+\s*", "", s).strip("* ")
             lines.append(f"> **{s}**" if is_heading(s) else f"> {s} [{i + 1}]")
     return "\n".join(lines), top

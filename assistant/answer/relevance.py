@@ -4,35 +4,53 @@ Retrieval scores are normalised per query, so they cannot tell a good match
 from the best of bad ones. The relevance score is absolute instead:
 
     relevance = max over the top hits of the weighted share of the
-                question's content terms (accent-folded syllables and
+                question's topic terms (accent-folded syllables and
                 syllable bigrams, question words removed) found in the hit
-                (weight: IDF over the corpus; x0.5 for bigrams; x1.5 for
-                terms the corpus never uses)
+                (weight: IDF over the corpus; x0.5 for bigrams)
                 + DENSE_BONUS * max(0, best dense cosine - DENSE_FLOOR)
                   (only when the embedding model reads the question's
                   language: English with the bundled model, any language
                   with a multilingual one)
 
-Terms absent from the whole corpus get the highest IDF, so a question about
-a topic the corpus never mentions scores low even when it shares common
-words ("thủ tục", "đăng ký") with some document. The dense term helps
-paraphrases and English questions when the embedding model reads them.
-The threshold was calibrated on labelled in/out-of-corpus questions
-(docs/answers.md, ``python -m assistant eval answers --calibrate``).
+Only what the question is about counts (``text.topic``): placeholders the
+input guard put in ([CCCD_1]), people's names, phone and ID numbers,
+greetings, thanks and politeness are left out, and so are product names the
+corpus never uses ("ChatGPT", "Zalo" in a Vietnamese question; "ChatGPT",
+"iPhone" in an English one): a question about putting citizens' data into
+ChatGPT is a question about AI tools. Other terms absent from the corpus keep
+their (high) IDF weight, so a question about a topic the corpus never
+mentions still scores low even when it shares common words ("thủ tục",
+"đăng ký") with some document. The dense term helps paraphrases and
+questions in another language when the embedding model reads them.
+The threshold and the dense constants are fitted on the DEV split of the
+answer sets (``scripts/calibrate_relevance.py``; figures in docs/answers.md).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from assistant.answer.text import DocFreq, content_terms, coverage
+from assistant.answer.text import DocFreq, content_terms, coverage, has_marks, topic, words
 
-_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")  # personal data the input guard replaced: not a topic
+# a Latin-script word in a Vietnamese question ("ChatGPT", "Zalo"), or a word with an inner capital in an
+# English one ("ChatGPT", "iPhone", "VNeID"): a product or a foreign name when the corpus never uses it
+_LATIN_WORD = re.compile(r"(?<![\w])[A-Z][A-Za-z0-9]*(?![\w])")
+_INNER_CAPITAL = re.compile(r"(?<![\w])[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*(?![\w])")
 
+# (threshold, DENSE_FLOOR, DENSE_BONUS) per embedding model: its cosines live on its own scale (e5's between
+# 0.75 and 0.95, MiniLM's between 0.2 and 0.8), so each is fitted on the dev split for that model
+# (scripts/calibrate_relevance.py; figures in docs/answers.md)
+CALIBRATED = {
+    "multilingual-e5-small-q4": (0.4382, 0.85, 0.0),  # the dense bonus did not improve the dev decisions
+    "all-MiniLM-L6-v2": (0.41, 0.55, 1.0),
+}
 DEFAULT_THRESHOLD = 0.41
+PRODUCT_WEIGHT = 0.5  # a product name counts half its IDF: an instance of what the corpus covers, or the subject (dev)
 DENSE_FLOOR = 0.55
 DENSE_BONUS = 1.0
 TOP = 3
+PART_TOP = 12  # the parts of a question asking several things may each be answered by a different passage
+PART_HITS = 3  # passages searched for each part
 
 
 @dataclass
@@ -51,18 +69,123 @@ class Relevance:
                 "threshold": self.threshold}
 
 
-def threshold(settings) -> float:
+def constants(settings) -> tuple[float, float, float]:
+    """(threshold, dense floor, dense bonus) for the settings' embedding model (a set threshold wins)."""
+    from assistant.embeddings import model_id
+
+    try:
+        mid = model_id(getattr(settings, "embedding_model", "") if settings is not None else "")
+    except Exception:  # noqa: BLE001 - an unknown model: the defaults
+        mid = ""
+    th, floor, bonus = CALIBRATED.get(mid, (DEFAULT_THRESHOLD, DENSE_FLOOR, DENSE_BONUS))
     v = getattr(settings, "abstain_threshold", -1.0)
-    return float(v) if v is not None and v >= 0 else DEFAULT_THRESHOLD
+    if v is not None and v >= 0:
+        th = float(v)
+    return th, floor, bonus
+
+
+def threshold(settings) -> float:
+    return constants(settings)[0]
+
+
+def product_names(question: str, df: DocFreq | None) -> set[str]:
+    """Folded words of ``question`` that name a product or a foreign thing the corpus never uses."""
+    if df is None:
+        return set()
+    ascii_q = not re.search(r"[^\x00-\x7f]", question)
+    found = _INNER_CAPITAL.findall(question) if ascii_q else _LATIN_WORD.findall(question)
+    if not ascii_q:
+        found = [w for w in found if w.isascii()]
+    out = set()
+    for w in found:
+        for f in words(w):
+            if df.count(f) == 0:
+                out.add(f)
+    return out
+
+
+def topic_terms(query: str, df: DocFreq | None = None, exact: bool = False) -> tuple[list[str], dict[str, float]]:
+    """The content terms of what the question is about, and the weight factor of product names in them."""
+    text = topic(query)
+    names = product_names(text, df)
+    terms = content_terms(text, exact)
+    return terms, {term: PRODUCT_WEIGHT for term in terms if set(term.split("_")) & names}
+
+
+# a question asking several things: "thời hạn … là bao lâu; photo tài liệu có mất tiền không; người 16 tuổi …?"
+_PART_BREAK = re.compile(r"[?;]\s+|\s\(\d\)\s|\s\d\)\s")
+PART_TERMS = 2  # a part needs this many topic words to count on its own
+
+
+def parts(query: str) -> list[str]:
+    """The parts of a question that asks several things (one part when it asks one)."""
+    text = topic(query)
+    out = [p.strip(" ,.:;") for p in _PART_BREAK.split(text)]
+    out = [p for p in out if len([w for w in content_terms(p) if "_" not in w]) >= PART_TERMS]
+    return out if len(out) > 1 else [text]
+
+
+_ASKS_WORD = re.compile(r"\b(?:gì|nào|bao\s+nhiêu|bao\s+lâu|khi\s+nào|ở\s+đâu|mấy|ra\s+sao|thế\s+nào|what|which|how|when|"
+                        r"where|who)\b", re.I)
+
+
+def asked_parts(query: str) -> list[str]:
+    """The things a question asks: its parts, each split again at "và"/"and" when both sides ask
+    ("mất bao lâu và lệ phí bao nhiêu")."""
+    out = []
+    for p in parts(query):
+        pieces = re.split(r",?\s+(?:và|and)\s+", p)
+        out.extend(pieces if len(pieces) > 1 and all(_ASKS_WORD.search(x) for x in pieces) else [p])
+    return out
+
+
+# the words a rule uses for what a question asks ("mất bao lâu" -> "thời hạn"), added to a part's search
+_KIND_WORDS = {"time": ("thời hạn", "time limit"), "money": ("lệ phí", "fee")}
+
+
+def _expanded(part: str) -> str:
+    from assistant.answer.offline import question_types
+    from assistant.answer.text import fold
+
+    vi = has_marks(part)
+    extra = [w[0 if vi else 1] for k, w in _KIND_WORDS.items() if k in question_types(part)]
+    extra = [w for w in extra if fold(w) not in fold(part.lower())]
+    return f"{part} {' '.join(extra)}".strip() if extra else part
+
+
+def search(source, query: str, k: int, sources=None) -> list:
+    """The passages for a question; one asking several things gets each part's best passages too (each part's
+    search also names what it asks: "đăng ký hộ kinh doanh mất bao lâu" is searched with "thời hạn")."""
+    hits = source.search(query, k=k, sources=sources)
+    several = asked_parts(query)
+    if len(several) <= 1:
+        return hits
+    seen = {h.chunk_id for h in hits}
+    extra = []
+    for p in several:
+        for h in source.search(_expanded(p), k=PART_HITS, sources=sources):
+            if h.chunk_id not in seen:
+                seen.add(h.chunk_id)
+                extra.append(h)
+    return hits + extra
 
 
 def relevance(query: str, hits: list, df: DocFreq | None, settings=None, dense_reads: bool = True) -> Relevance:
     """``dense_reads``: the embedding model reads the query's language (its cosine is evidence)."""
-    thr = threshold(settings)
+    thr, floor, bonus = constants(settings)
     if not hits:
         return Relevance(0.0, 0.0, 0.0, thr)
-    terms = content_terms(_PLACEHOLDER.sub(" ", query))
-    cov = max((coverage(terms, h.text, df) for h in hits[:TOP]), default=0.0)
+    # words written with diacritics are matched with them ("khai tử" is not "khai từ"), words without, folded
+    exact = True
+    terms, scale = topic_terms(query, df, exact)
+    cov = max((coverage(terms, h.text, df, scale, exact) for h in hits[:TOP]), default=0.0)
+    several = parts(query)
+    if len(several) > 1:  # a part that the documents answer is answered (the others are said to be missing)
+        per = []
+        for p in several:
+            pt, ps = topic_terms(p, df, exact)
+            per.append(max((coverage(pt, h.text, df, ps, exact) for h in hits[:PART_TOP]), default=0.0))
+        cov = max(cov, max(per))
     dense = max((float(h.dense_score) for h in hits[:TOP]), default=0.0)
-    score = cov + (DENSE_BONUS * max(0.0, dense - DENSE_FLOOR) if dense_reads else 0.0)
+    score = cov + (bonus * max(0.0, dense - floor) if dense_reads else 0.0)
     return Relevance(score, cov, dense, thr)

@@ -14,7 +14,7 @@ from typing import Iterator
 from assistant.answer import citations as cite
 from assistant.answer import followup, offline
 from assistant.answer.prompting import ContextTooSmall, assemble, load_template
-from assistant.answer.relevance import relevance
+from assistant.answer.relevance import relevance, search
 from assistant.answer.turn import Turn, pieces
 from assistant.answer.types import Event, pasted_hits
 from assistant.llm import LLMError
@@ -114,15 +114,15 @@ def passages(turn: Turn) -> Iterator[Event]:
     check_relevance = False
     if turn.pasted:
         hits = pasted_hits(turn.pasted, turn.lang)
-    elif turn.req.sources and (turn.task == "summarize" or (turn.task == "extract" and not turn.question)):
-        hits = src.document_hits(list(turn.req.sources), turn.opts.get("articles"))  # the whole document
+    elif turn.req.sources and (turn.task in ("summarize", "extract", "plain_language") or turn.opts.get("articles")):
+        hits = src.document_hits(list(turn.req.sources), turn.opts.get("articles"))  # the whole documents
     else:
         if src.size == 0:
             key = "answers.no_upload" if turn.req.scope == "private" else "answers.no_index"
             yield from _settle(turn, t(key, turn.lang))
             return
         k = int(turn.opts.get("k") or s.top_k)
-        hits = src.search(turn.query, k=k, sources=turn.req.sources) if turn.query else []
+        hits = search(src, turn.query, k, turn.req.sources) if turn.query else []  # each part of a multi-part question
         check_relevance = True
     _tick(turn, "retrieve_ms", tr)
     turn.hits = turn.res.hits = hits
@@ -140,11 +140,12 @@ def passages(turn: Turn) -> Iterator[Event]:
 def _offline(turn: Turn, embedder) -> tuple[str, list]:
     hits, lang = turn.hits, turn.lang
     if turn.task == "summarize":
-        return offline.summarize(hits, lang, embedder, turn.opts.get("length", "medium"))
+        return offline.summarize(hits, lang, embedder, turn.opts.get("length", "medium"), focus=turn.query)
     if turn.task == "extract":
-        return offline.extract(hits, lang)
-    if turn.task == "plain_language":
-        return offline.plain_language(hits, lang)
+        return offline.extract(hits, lang, turn.query)  # a question narrows the table to what it asks
+    if turn.task == "plain_language":  # chosen articles are shown whole, a search result by its best passage
+        return offline.plain_language(hits, lang, question=turn.query, whole=bool(turn.opts.get("articles")),
+                                      documents=bool(turn.req.sources))
     return offline.qa(turn.query, hits, lang, turn.source.doc_freq, embedder)
 
 
@@ -222,7 +223,7 @@ def check_citations(turn: Turn, embedder) -> Iterator[Event]:
     res = turn.res
     res.answer, res.citations, res.unsupported = checked.answer, checked.citations, checked.unsupported
     res.groundedness = checked.groundedness
-    res.hits = used
+    res.hits = checked.hits or used  # in the answer's numbering: [n] is res.hits[n-1]
     if not turn.offline_answer and not checked.citations and _ABSTAIN_PHRASES.search(checked.answer):
         res.abstained = True
     _tick(turn, "check_ms", tc)
@@ -249,5 +250,7 @@ def guard_output(turn: Turn) -> Iterator[Event]:
             res.citations = []
         elif g.decision == "warn" and g.redacted:
             res.answer = g.redacted
+    if not res.blocked:  # suggestions built from the passages, each one answerable (answer/followup.py)
+        res.followups = followup.suggest(turn)
     if res.error:  # the system's own message about the server is not model output: added after the guard
         res.answer = res.error["message"] + "\n\n" + t("answers.llm_fallback", turn.lang) + "\n\n" + res.answer

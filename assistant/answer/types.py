@@ -58,6 +58,7 @@ class Result:
     blocked: bool = False
     dropped: int = 0  # passages left out to fit the context window
     sent_question: str = ""  # the question as the assistant used it (placeholders instead of personal data)
+    followups: list[str] = field(default_factory=list)  # suggested next questions, each one answerable
 
     def as_json(self) -> dict:
         return {
@@ -76,6 +77,7 @@ class Result:
             "relevance": self.relevance,
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "sent_question": self.sent_question,
+            "followups": self.followups,
         }
 
 

@@ -1,0 +1,150 @@
+"""Offline answers quote legal units whole, are numbered from [1], refuse only what is not there, and suggest
+follow-ups that get answers; extraction follows the document's structure."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import offline
+from assistant.answer.units import legal_units, trim
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSWER_SETS = sorted((ROOT / "evals" / "datasets").glob("answers_*.jsonl"))
+
+
+def _rows() -> list[dict]:
+    return [json.loads(line) for p in ANSWER_SETS for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def pipe(corpus_index, retriever):
+    from assistant.pipeline import Pipeline
+
+    settings, _ = corpus_index
+    return Pipeline(settings, retriever=retriever)
+
+
+def ask(pipe, question, lang=None, **kw):
+    from assistant.pipeline import Request
+
+    return pipe.run(Request(question, lang=lang, **kw))
+
+
+# ---------------------------------------------------------------- units
+INLINE = ("2. Thời hạn giải quyết một số thủ tục thường gặp tại cấp phường: a)\nchứng thực bản sao từ bản chính: trong ngày, "
+          "tiếp nhận sau 15 giờ thì\ntrả trong ngày làm việc tiếp theo; b) đăng ký khai sinh: ngay trong\nngày; c) xác nhận "
+          "tình trạng hôn nhân: 03 ngày làm việc.")
+
+
+def test_an_inline_list_item_keeps_its_lead_in_and_its_value():
+    units = legal_units(INLINE, wrapped=True)
+    c = next(u for u in units if u.text.startswith("c)"))
+    assert c.text == "c) xác nhận tình trạng hôn nhân: 03 ngày làm việc."
+    assert c.lead.startswith("2. Thời hạn giải quyết") and c.lead.endswith("tại cấp phường:") and c.gap and c.last
+    assert not any(u.text.rstrip().endswith(":") for u in units)
+
+
+def test_a_lead_in_whose_list_is_elsewhere_is_not_a_quote():
+    units = legal_units("Điều 5. Dữ liệu\nCán bộ không được dán vào công cụ AI các loại dữ liệu sau:")
+    assert units == []
+
+
+def test_a_long_unit_is_trimmed_around_the_match_never_before_the_value():
+    text = ("Phần mở đầu dài về phạm vi áp dụng của quy định này đối với các cơ quan. " * 6
+            + "Hồ sơ trực tuyến được kiểm tra trong thời hạn: 08 giờ làm việc kể từ khi hệ thống ghi nhận. "
+            + "Phần kết thúc dài về trách nhiệm của các cơ quan liên quan khi thực hiện. " * 6)
+    out = trim(text, lambda p: float("08 giờ" in p or "thời hạn" in p), budget=200)
+    assert out.startswith("… ") and out.endswith(" …") and "08 giờ làm việc" in out
+    assert not out.rstrip(" …").endswith(":")
+
+
+# ---------------------------------------------------------------- answers through the pipeline
+def test_marriage_confirmation_deadline_is_quoted_with_its_value(pipe):
+    res = ask(pipe, "Thời hạn giải quyết xác nhận tình trạng hôn nhân ở phường là bao lâu?")
+    assert not res.abstained and "03 ngày làm việc" in res.answer
+    assert any(c["source"] == "mot-cua-lien-thong.pdf" and c["article"] == "9" for c in res.citations)
+
+
+@pytest.mark.parametrize("question", [
+    "Có được đưa dữ liệu cá nhân của người dân vào ChatGPT để tóm tắt hồ sơ không?",
+    "Bà Trần Thị Mai, CCCD 031189035801, hỏi thủ tục đăng ký khai sinh cần giấy tờ gì?",
+    "Xin chào, cho em hỏi thời hạn cung cấp thông tin theo yêu cầu là bao lâu ạ?",
+])
+def test_unknown_words_names_placeholders_and_politeness_do_not_refuse(pipe, question):
+    res = ask(pipe, question)
+    assert not res.abstained and res.citations, (question, res.relevance)
+
+
+def test_out_of_corpus_questions_stay_refused(pipe):
+    for q in ("Thuế sử dụng đất phi nông nghiệp năm nay là bao nhiêu phần trăm?", "What is the speed limit on motorways in Viet Nam?"):
+        assert ask(pipe, q).abstained, q
+
+
+def test_every_answer_starts_its_citations_at_1_and_never_ends_on_a_colon_or_mid_list(pipe):
+    bad, numbering = [], []
+    for row in _rows():
+        res = ask(pipe, row["question"], lang=row.get("lang"))
+        markers = [int(n) for n in re.findall(r"\[(\d+)\]", res.answer)]
+        if markers and (markers[0] != 1 or sorted(set(markers)) != list(range(1, max(markers) + 1))):
+            numbering.append((row["id"], markers))
+        if [c["n"] for c in res.citations] != sorted(set(markers)):
+            numbering.append((row["id"], "panel", [c["n"] for c in res.citations]))
+        for quote in re.findall(r"“([^”]*)”", res.answer):
+            if quote.rstrip().endswith((":", ",", ";")):
+                bad.append((row["id"], quote[-80:]))
+        if res.answer.rstrip().endswith(":"):
+            bad.append((row["id"], res.answer[-80:]))
+    assert not numbering, numbering
+    assert not bad, bad
+
+
+def test_follow_ups_come_from_the_passages_and_each_gets_an_answer(pipe):
+    rows = [r for r in _rows() if r.get("in_corpus", True) and r.get("lang", "vi") == "vi"][:20]
+    assert len(rows) == 20
+    asked = refused = 0
+    for row in rows:
+        res = ask(pipe, row["question"], lang="vi")
+        if res.abstained:
+            continue
+        for fu in res.followups:
+            asked += 1
+            nxt = ask(pipe, fu, lang="vi", history=[(row["question"], res.answer)])
+            if nxt.abstained or not nxt.citations:
+                refused += 1
+    assert asked >= 20, asked  # most answers suggest something
+    assert refused == 0
+
+
+def test_follow_ups_are_in_the_request_language(pipe):
+    res = ask(pipe, "How many days do parents have to register their baby's birth?", lang="en")
+    assert res.followups
+    for fu in res.followups:
+        assert not re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", fu.lower()), fu
+
+
+# ---------------------------------------------------------------- extraction
+def test_personal_data_guidance_extraction_has_the_72_hour_row_and_no_notice(pipe):
+    res = ask(pipe, "", task="extract", sources=["bao-ve-du-lieu-ca-nhan.md"], lang="vi")
+    rows = [ln for ln in res.answer.splitlines() if ln.startswith("| ") and re.search(r"\[\d+\] \|$", ln)]
+    assert rows
+    assert any("72 giờ" in ln.split(" | ")[1] and "Điều 11" in ln for ln in rows), rows
+    assert not any("Tài liệu mẫu" in ln or "Căn cứ" in ln.split(" | ")[0][:12] for ln in rows)
+    for ln in rows:
+        cells = [c.strip() for c in ln.strip("|").split(" | ")]
+        assert len(cells) == 5 and re.fullmatch(r"Điều \d+(, khoản \d+)?(, điểm [a-zđ])?|—", cells[3]), cells
+        assert cells[2] == "—" or re.match(r"(Ủy ban|Sở|Phòng|Bộ|Cục|Văn phòng|Công an|Bộ phận|Ban|Trung tâm|người)", cells[2]), cells
+
+
+def test_extraction_rows_follow_clauses_and_points():
+    class Hit:
+        metadata = {"article": "9", "format": "pdf", "breadcrumb": "Quy chế › Điều 9", "article_title": "Thời hạn"}
+        passage = INLINE
+        text = "Quy chế › Điều 9\n" + INLINE
+
+    text, _ = offline.extract([Hit()], "vi")
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and "[1]" in ln]
+    assert len(rows) == 3  # one per point
+    assert "Điều 9, khoản 2, điểm c" in rows[2] and "03 ngày làm việc" in rows[2]

@@ -537,3 +537,82 @@ def test_randomly_damaged_drafts_never_break_the_checker(good_bytes, seed):
     res = check_docx(buf.getvalue())
     assert {r.rule for r in res} == set(RULES) - {"file.readable"}
     assert all(r.message("vi") and r.message("en") for r in res)
+
+
+# ----------------------------------------------------------------- the Draft tab's "Check format" panel
+def test_every_rule_has_a_fix_in_both_languages():
+    from assistant.messages import t
+
+    for rule in RULES:
+        vi, en = t(f"drafting.fix.{rule}", "vi"), t(f"drafting.fix.{rule}", "en")
+        assert vi and en and vi != en, rule
+
+
+@pytest.mark.parametrize("mutate,rule", PLANTED[:12], ids=[f.__name__ for f, _ in PLANTED[:12]])
+def test_planted_error_explained_with_article_and_fix(good_bytes, mutate, rule):
+    from assistant.drafting.explain import findings
+
+    bad = rebuild(good_bytes["quyet-dinh"], mutate)
+    for lang, decree in (("vi", "Nghị định 30/2020/NĐ-CP, "), ("en", "Decree 30/2020/NĐ-CP, ")):
+        items = findings(check_docx(bad), lang)
+        assert items[0].status == "fail"  # failures first
+        f = next(x for x in items if x.rule == rule)
+        assert f.status == "fail" and f.ref.startswith(decree) and f.fix and f.requirement
+        if lang == "en":
+            assert "Phụ lục" not in f.ref and "Điều" not in f.ref and "Mục" not in f.ref
+    margin = next(x for x in findings(check_docx(rebuild(good_bytes["quyet-dinh"], wrong_left_margin)), "en")
+                  if x.rule == "margin.left")
+    assert margin.ref == "Decree 30/2020/NĐ-CP, Appendix I, Section I.3"
+    assert margin.found == "In the document: 20 mm." and "Left to 3 to 3.5 cm" in margin.fix
+
+
+def test_check_panel_lists_a_planted_error_in_the_ui_language(good_bytes, tmp_path):
+    from assistant.ui.draft_check import check_file
+
+    path = tmp_path / "ban-cua-toi.docx"
+    path.write_bytes(rebuild(good_bytes["quyet-dinh"], date_unpadded))
+    out = check_file(str(path))
+    vi, en = out["vi"], out["en"]
+    assert 'data-failed="1"' in vi and 'data-rule="place_date.padding"' in vi
+    assert "«ban-cua-toi.docx»" in vi and "Phụ lục I, Mục II.4" in vi and "Cách sửa" in vi and "Chưa đạt" in vi
+    assert "Appendix I, Section II.4" in en and "How to fix" in en and "Not met" in en and "Chưa đạt" not in en
+    good = tmp_path / "good.docx"
+    good.write_bytes(good_bytes["cong-van"])
+    assert 'data-failed="0"' in check_file(str(good))["vi"] and "đạt mọi quy tắc" in check_file(str(good))["vi"]
+
+
+def _zip(names):
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n in names:
+            z.writestr(n, "<x/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("data,reason_vi,reason_en", [
+    (b"", "tệp trống", "it is empty"),
+    (b"%PDF-1.7\n...", "tệp PDF", "it is a PDF"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "Word đời cũ (.doc)", "an old Word file (.doc)"),
+    (b"{\\rtf1\\ansi hello}", "tệp RTF", "an RTF file"),
+    (b"<!DOCTYPE html><html></html>", "trang web", "a web page"),
+    (b"just some text", "không phải tệp Word", "not a Word file"),
+    (b"PK\x03\x04broken zip", "bị hỏng", "damaged"),
+    (_zip(["xl/workbook.xml"]), "bảng tính Excel", "an Excel workbook"),
+    (_zip(["ppt/presentation.xml"]), "PowerPoint", "a PowerPoint presentation"),
+    (_zip(["content.xml", "mimetype"]), "OpenDocument", "an OpenDocument file"),
+    (_zip(["readme.txt"]), "tệp nén (ZIP)", "a ZIP archive"),
+    (_zip(["word/document.xml", "[Content_Types].xml"]), "bị hỏng", "damaged"),
+])
+def test_a_file_that_is_not_a_docx_is_named_with_the_reason(tmp_path, data, reason_vi, reason_en):
+    from assistant.ui.draft_check import check_file
+
+    path = tmp_path / "Báo cáo quý 3.pdf"
+    path.write_bytes(data)
+    out = check_file(str(path))
+    for lang, reason, lead in (("vi", reason_vi, "Không kiểm tra được tệp «Báo cáo quý 3.pdf»"),
+                               ("en", reason_en, "The file «Báo cáo quý 3.pdf» could not be checked")):
+        assert 'data-state="unreadable"' in out[lang]
+        assert lead in out[lang] and reason in out[lang], out[lang]
+        assert "BadZipFile" not in out[lang] and "Error" not in out[lang]  # no internal exception names

@@ -248,21 +248,97 @@ def test_legal_basis_from_the_real_index(corpus_index, retriever):
     ({"agency": ""}, "agency", "missing"),
     ({"signer_name": None}, "signer_name", "missing"),
     ({"points": []}, "points", "missing"),
-    ({"date": "05/01/2026"}, "date", "bad_date"),
-    ({"date": "2026-02-30"}, "date", "bad_date"),
+    ({"date": "5 Jan 2026"}, "date", "bad_date"),
+    ({"date": "20/11/25"}, "date", "bad_date"),
+    ({"date": "2026-02-30"}, "date", "no_such_date"),
+    ({"date": "20/13/2025"}, "date", "no_such_date"),
     ({"number": "15a"}, "number", "bad_number"),
     ({"code": "QĐ UBND"}, "code", "bad_code"),
     ({"recipients": {"a": 1}}, "recipients", "not_list"),
     ({"subject": ["x"]}, "subject", "not_text"),
+    ({"signer_authority": "Thay mặt nhiều người"}, "signer_authority", "bad_authority"),
 ])
 def test_bad_input_names_the_field(settings, change, field, code):
+    from assistant.drafting.fields import label
+
     f = dict(FIELDS)
     f.update(change)
     with pytest.raises(DraftInputError) as ei:
         make_draft("bao-cao", f, settings)
-    assert ei.value.field == field and ei.value.code == code
-    assert f"'{field}'" in ei.value.message("vi") and f"'{field}'" in ei.value.message("en")
-    assert ei.value.message("en") != ei.value.message("vi")
+    e = ei.value
+    assert e.field == field and e.code == code and len(e.errors) == 1
+    for lang in ("vi", "en"):
+        # the app's message names the field by its visible label, never by its JSON key ...
+        assert f"«{label(field, lang)}»" in e.message(lang) and f"'{field}'" not in e.message(lang)
+        # ... the CLI's adds the key, as written in the JSON file
+        assert f"'{field}'" in e.message(lang, keys=True)
+    assert e.message("en") != e.message("vi")
+
+
+TYPED_DATES = ["20/11/2025", "20-11-2025", "20.11.2025", "2025-11-20", "20 tháng 11 năm 2025",
+               "ngày 20 tháng 11 năm 2025", " 20 / 11 / 2025 ", "20/11/2025.", "2025-11-20T00:00:00"]
+
+
+@pytest.mark.parametrize("typed", TYPED_DATES)
+def test_dates_typed_as_people_type_them(settings, typed):
+    d = make_draft("thong-bao", dict(FIELDS, place="Bến Sông", date=typed), settings)
+    assert d.place_date == "Bến Sông, ngày 20 tháng 11 năm 2025"
+
+
+@pytest.mark.parametrize("typed,line", [
+    ("5/1/2026", "ngày 05 tháng 01 năm 2026"),  # day below 10 and month 1: a leading zero
+    ("15/2/2026", "ngày 15 tháng 02 năm 2026"),  # month 2: a leading zero
+    ("9/3/2026", "ngày 09 tháng 3 năm 2026"),  # month 3 and later: none
+    ("01.10.2026", "ngày 01 tháng 10 năm 2026"),
+    ("3 tháng 12 năm 2026", "ngày 03 tháng 12 năm 2026"),
+])
+def test_typed_dates_are_written_out_per_decree_30(typed, line):
+    from assistant.drafting.fields import date_words
+
+    assert date_words(parse_date(typed)) == line
+
+
+def test_a_wrong_date_says_what_was_typed_and_the_forms_accepted():
+    with pytest.raises(DraftInputError) as ei:
+        parse_date("hôm qua")
+    vi, en = ei.value.message("vi"), ei.value.message("en")
+    for msg in (vi, en):
+        assert "«hôm qua»" in msg
+        assert all(form in msg for form in ("20/11/2025", "20-11-2025", "2025-11-20", "20 tháng 11 năm 2025"))
+    assert vi.startswith("«Ngày ban hành»") and en.startswith("«Date of issue»")
+    with pytest.raises(DraftInputError) as ei:
+        parse_date("31/04/2026")
+    assert "«31/04/2026»" in ei.value.message("vi") and "30" in ei.value.message("vi")
+    assert "has only 30 days" in ei.value.message("en")
+
+
+def test_all_missing_and_malformed_fields_listed_at_once_by_label(settings):
+    from assistant.drafting.fields import KNOWN, label
+
+    f = dict(FIELDS, date="20/11/2025", number="5a", signer_authority="KT")
+    for name in ("agency", "subject", "signer_name"):
+        f.pop(name)
+    with pytest.raises(DraftInputError) as ei:
+        make_draft("cong-van", dict(f, recipients=[]), settings)
+    e = ei.value
+    # one pass, in the order of the form: every problem, not just the first
+    assert [x.field for x in e.errors] == ["agency", "number", "subject", "signer_head", "signer_name", "recipients"]
+    assert e.field == "agency" and e.code == "missing"  # the first, as the CLI and API returned before
+    for lang in ("vi", "en"):
+        lines = e.messages(lang)
+        assert len(lines) == 6 and e.message(lang).count("\n") == 5
+        for x, line in zip(e.errors, lines):
+            assert line.startswith(f"«{label(x.field, lang)}»")
+        assert not any(f"'{k}'" in e.message(lang) or (("_" in k) and k in e.message(lang)) for k in KNOWN)
+    assert "«Kính gửi»" in lines[-1] or "«Addressed to (Kính gửi)»" in e.messages("en")[-1]
+    rows = e.as_list("en")
+    assert rows[0] == {"field": "agency", "code": "missing", "label": "Issuing body",
+                       "message": "«Issuing body»: not filled in — it is required."}
+
+
+def test_input_error_with_only_the_date_fixed_drafts(settings):
+    d = make_draft("bao-cao", dict(FIELDS, date="20/11/2025"), settings)
+    assert d.place_date == "An Bình, ngày 20 tháng 11 năm 2025"
 
 
 def test_unknown_type_and_letter_without_recipients(settings):
@@ -314,9 +390,13 @@ def test_unreachable_llm_server_falls_back_offline(settings):
 def test_markdown_preview_has_every_component(settings):
     md = make_draft("quyet-dinh", FIELDS, settings).markdown
     for part in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN XÃ AN BÌNH",
-                 "Số: 05/QĐ-UBND", "*An Bình, ngày 05 tháng 01 năm 2026*", "QUYẾT ĐỊNH", "**Điều 1.**",
-                 "Nơi nhận:", "- Như Điều 3;", "**CHỦ TỊCH**", "**Nguyễn Văn An**"):
+                 "Số: 05/QĐ-UBND", "<i>An Bình, ngày 05 tháng 01 năm 2026</i>", "QUYẾT ĐỊNH", "**Điều 1.**",
+                 "<b><i>Nơi nhận:</i></b>", "- Như Điều 3;", "<b>CHỦ TỊCH</b>", "<b>Nguyễn Văn An</b>"):
         assert part in md, part
+    # the parent body and the recipients are not bold (no Markdown table, whose first row is a bold header)
+    assert "<b>ỦY BAN NHÂN DÂN HUYỆN ĐÔNG SƠN</b>" not in md and "ỦY BAN NHÂN DÂN HUYỆN ĐÔNG SƠN" in md
+    assert "|:---" not in md and "<b>- Như Điều 3;</b>" not in md
+    assert "&lt;b&gt;" in make_draft("bao-cao", dict(FIELDS, subject="<b>x</b>"), settings).markdown  # escaped
 
 
 def test_save_writes_a_docx(settings, tmp_path):
@@ -353,7 +433,15 @@ def test_cli_draft_ok_and_bad_input(tmp_path, capsys, monkeypatch):
     del bad["place"]
     inp.write_text(json.dumps(bad), encoding="utf-8")
     code, _, err = run_cli(["--env-file", "", "draft", "bao-cao", "--input", str(inp), "--out", str(out), "--lang", "en"], capsys)
-    assert code == 2 and "'place'" in err and "missing" in err
+    assert code == 2 and "'place'" in err and "«Place»: not filled in" in err
+
+    del bad["signer_name"]  # two problems: both printed, each with its label and key; --json lists them
+    inp.write_text(json.dumps(bad), encoding="utf-8")
+    code, so, err = run_cli(["--env-file", "", "draft", "bao-cao", "--input", str(inp), "--out", str(out), "--json"],
+                            capsys)
+    assert code == 2 and "'place'" in err and "'signer_name'" in err and "«Họ tên người ký»" in err
+    j = json.loads(so)
+    assert j["field"] == "place" and [e["field"] for e in j["errors"]] == ["place", "signer_name"]
 
     inp.write_text("{not json", encoding="utf-8")
     code, _, err = run_cli(["--env-file", "", "draft", "bao-cao", "--input", str(inp), "--out", str(out)], capsys)
@@ -453,3 +541,125 @@ def test_docx_xml_follows_the_schema_order(settings):
                     assert len(names) == len(set(names)), (doc_type, tag, names)
                     known = [n for n in names if n in order]
                     assert known == sorted(known, key=order.index), (doc_type, tag, names)
+
+
+# ----------------------------------------------------------------- signing authority (Điều 13; Phụ lục I, Mục II.7)
+SIGNERS = [
+    ({"signer_authority": "", "signer_title": "Chủ tịch"}, ["CHỦ TỊCH"]),
+    ({"signer_authority": "TM", "signer_body": "Ủy ban nhân dân", "signer_title": "Chủ tịch"},
+     ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]),
+    ({"signer_authority": "KT", "signer_head": "Chủ tịch", "signer_title": "Phó Chủ tịch"},
+     ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]),
+    ({"signer_authority": "TM_KT", "signer_body": "Ủy ban nhân dân", "signer_head": "Chủ tịch",
+      "signer_title": "Phó Chủ tịch"}, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]),
+    ({"signer_authority": "Q", "signer_head": "Giám đốc", "signer_title": ""}, ["Q. GIÁM ĐỐC"]),
+    ({"signer_authority": "TL", "signer_head": "Chủ tịch", "signer_title": "Chánh Văn phòng"},
+     ["TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG"]),
+    ({"signer_authority": "TUQ", "signer_head": "Chủ tịch", "signer_title": "Giám đốc Sở Nội vụ"},
+     ["TUQ. CHỦ TỊCH", "GIÁM ĐỐC SỞ NỘI VỤ"]),
+    # as people write it in one line (the CLI's JSON, older callers)
+    ({"signer_authority": "TM. Ủy ban nhân dân", "signer_title": "Chủ tịch"}, ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]),
+    ({"signer_authority": "KT. Giám đốc", "signer_title": "Phó Giám đốc"}, ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]),
+    ({"signer_authority": "TM. Ủy ban nhân dân KT. Chủ tịch", "signer_title": "Phó Chủ tịch"},
+     ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]),
+]
+
+
+@pytest.mark.parametrize("signer,lines", SIGNERS, ids=[s[1][0] for s in SIGNERS])
+def test_authority_forms_in_the_signature_block(settings, signer, lines):
+    f = {k: v for k, v in FIELDS.items() if k != "signer_authority"}
+    f.update(signer)
+    d = make_draft("cong-van", f, settings)
+    assert d.signer_lines == lines
+    data = d.to_docx_bytes()
+    assert all(r.ok for r in check_docx(data)), [r.rule for r in check_docx(data) if not r.ok]
+    doc = Document(io.BytesIO(data))
+    right = doc.tables[-1].rows[0].cells[1]
+    printed = [p for p in right.paragraphs if p.text.strip()]
+    # each authority and title line its own paragraph, bold capitals 14 pt; then the name
+    assert [p.text for p in printed] == lines + ["Nguyễn Văn An"]
+    for p in printed:
+        assert all(r.bold and r.font.size.pt == 14 for r in runs(p))
+    md = d.markdown
+    assert "<br>".join(f"<b>{x}</b>" for x in lines) in md and "<b>Nguyễn Văn An</b>" in md
+
+
+def test_authority_needs_what_it_signs_for(settings):
+    f = dict(FIELDS, signer_authority="TM_KT", signer_title="Phó Chủ tịch")
+    with pytest.raises(DraftInputError) as ei:
+        make_draft("cong-van", f, settings)
+    assert [e.field for e in ei.value.errors] == ["signer_body", "signer_head"]
+    assert "«Tập thể được thay mặt (TM.)»" in ei.value.message("vi")
+    # Q.: the acting head signs under the head's title; the signer's own title is not asked for
+    d = make_draft("cong-van", dict(FIELDS, signer_authority="Q", signer_head="Chánh Văn phòng", signer_title=""),
+                   settings)
+    assert d.signer_lines == ["Q. CHÁNH VĂN PHÒNG"]
+
+
+def test_a_deputy_issues_a_decision_in_the_heads_name(settings):
+    f = dict(FIELDS, agency="Sở Nội vụ", signer_authority="KT", signer_head="Giám đốc", signer_title="Phó Giám đốc")
+    d = make_draft("quyet-dinh", f, settings)
+    assert d.body[0].text == "GIÁM ĐỐC SỞ NỘI VỤ"  # not "PHÓ GIÁM ĐỐC ..."
+
+
+# ----------------------------------------------------------------- DOCX file properties
+def test_docx_properties_name_the_agency_not_the_library(settings):
+    import zipfile
+
+    d = make_draft("quyet-dinh", FIELDS, settings)
+    data = d.to_docx_bytes()
+    cp = Document(io.BytesIO(data)).core_properties
+    assert cp.author == "Ủy ban nhân dân xã An Bình" and cp.last_modified_by == cp.author
+    assert cp.title == d.summary == "Về việc tổ chức tập huấn sử dụng trợ lý AI trong soạn thảo văn bản"
+    assert cp.subject == "Quyết định (cá biệt)" and cp.language == "vi-VN" and cp.revision == 1
+    assert cp.created.year >= 2025 and cp.modified == cp.created
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        props = z.read("docProps/core.xml").decode() + z.read("docProps/app.xml").decode()
+        assert not any(n.startswith("docProps/thumbnail") for n in z.namelist())
+    assert "python-docx" not in props and "Macintosh" not in props and "2013-" not in props
+    assert "<Company>Ủy ban nhân dân xã An Bình</Company>" in props
+    # an agency typed in capitals is named in sentence case, as in the text
+    cp2 = Document(io.BytesIO(make_draft("cong-van", dict(FIELDS, agency="ỦY BAN NHÂN DÂN XÃ AN BÌNH"),
+                                         settings).to_docx_bytes())).core_properties
+    assert cp2.author == "Ủy ban nhân dân xã An Bình" and cp2.title.startswith("V/v ")
+
+
+# ----------------------------------------------------------------- the Draft form (assistant/ui/tab_draft.py)
+def test_form_shows_the_fields_each_type_and_authority_use():
+    from assistant.ui.tab_draft import FIELDS as FORM, visible_fields
+
+    v = visible_fields("cong-van", "none")
+    assert v["addressees"] and not v["legal_bases"] and not v["issuer"] and not v["signer_body"]
+    v = visible_fields("quyet-dinh", "TM_KT")
+    assert v["legal_bases"] and v["issuer"] and v["proposer"] and v["executors"] and not v["addressees"]
+    assert v["signer_body"] and v["signer_head"] and v["signer_title"]
+    v = visible_fields("bien-ban", "Q")
+    assert v["attendees"] and v["secretary_name"] and v["signer_head"] and not v["signer_title"]
+    assert set(v) == set(FORM)
+
+
+def test_form_sends_only_visible_filled_fields():
+    from assistant.ui.tab_draft import collect
+
+    got = collect("bao-cao", {"agency": "A", "addressees": "left over from a công văn", "place": " ",
+                              "signer_authority": "none", "signer_body": "Ủy ban nhân dân"})
+    assert got == {"agency": "A", "signer_authority": ""}
+
+
+@pytest.mark.parametrize("doc_type", TYPES)
+def test_form_example_drafts_every_type(settings, doc_type):
+    from assistant.ui.tab_draft import collect, example_fields
+
+    fields = collect(doc_type, example_fields(doc_type))
+    d = make_draft(doc_type, fields, settings)
+    assert all(r.ok for r in check_docx(d.to_docx_bytes()))
+    assert d.signer_name and d.place_date.startswith("Tân Mỹ, ngày ")
+
+
+def test_form_previews():
+    from assistant.ui.tab_draft import date_preview, sign_preview
+
+    assert date_preview("Bến Sông", "20/11/2025", "vi") == "Dòng ngày sẽ in: *Bến Sông, ngày 20 tháng 11 năm 2025*"
+    assert "«20/11»" in date_preview("Bến Sông", "20/11", "en") and "20-11-2025" in date_preview("", "20/11", "en")
+    assert sign_preview("KT", "", "Chủ tịch", "Phó Chủ tịch", "Lê Văn B", "vi") == (
+        "Khối chữ ký sẽ in: **KT. CHỦ TỊCH** / **PHÓ CHỦ TỊCH** / *(ký, đóng dấu)* / **Lê Văn B**")

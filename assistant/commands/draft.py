@@ -53,10 +53,11 @@ def run(args) -> int:
         return fail(t("drafting.input.bad_json", lang, path=args.input, detail=exc), 2)
     try:
         draft = make_draft(args.doc_type, fields, settings, lang=lang)
-    except DraftInputError as exc:
+    except DraftInputError as exc:  # every problem at once, each with its label and its JSON key
         if args.json:
-            print_json({"error": exc.message(lang), "field": exc.field, "code": exc.code})
-        return fail(exc.message(lang), 2)
+            print_json({"error": exc.message(lang, keys=True), "field": exc.field, "code": exc.code,
+                        "errors": exc.as_list(lang)})
+        return fail(exc.message(lang, keys=True), 2)
     try:
         out = draft.save(args.out)
         md = None

@@ -12,10 +12,19 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.drafting.fields import (DraftInputError, clean_fields, date_line, date_words, day_str, month_str,
-                                       number_code, number_line)
+from assistant.drafting.fields import (
+    DraftInputError,
+    clean_fields,
+    date_line,
+    date_words,
+    day_str,
+    month_str,
+    number_code,
+    number_line,
+    signature_lines,
+)
+from assistant.drafting.fields import Wording as W
 from assistant.drafting.templates import DocType, doc_types, llm_prompt
-from assistant.messages import t
 
 # Documents that can stand as a legal basis ("Căn cứ …"); reports, minutes, letters cannot.
 BASIS_TYPES = {"hiến pháp", "bộ luật", "luật", "pháp lệnh", "nghị quyết", "nghị định", "thông tư", "thông tư liên tịch",
@@ -44,7 +53,7 @@ class Draft:
     summary: str  # summary line as printed ("V/v …" for a công văn)
     addressees: list[str]
     body: list[Block]
-    signer_authority: str
+    signer_authority: str  # the authority lines above the title, one a line ("TM. ỦY BAN NHÂN DÂN"), or ""
     signer_title: str
     signer_name: str
     recipients: list[str]  # printed lines, "- Như trên;" ... "- Lưu: VT."
@@ -53,6 +62,15 @@ class Draft:
     citations: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     lang: str = "vi"
+    signer_lines: list[str] = field(default_factory=list)  # authority lines and title, as printed
+    note_wordings: list = field(default_factory=list)  # the notes, to word them in another language
+
+    def notes_in(self, lang: str) -> list[str]:
+        return [n.render(lang) for n in self.note_wordings] if self.note_wordings else list(self.notes)
+
+    def __post_init__(self):
+        if not self.signer_lines:
+            self.signer_lines = [x for x in self.signer_authority.split("\n") if x] + [self.signer_title]
 
     @property
     def markdown(self) -> str:
@@ -146,28 +164,26 @@ def basis_line(hit) -> str:
 
 
 def retrieve_bases(settings, subject: str, lang: str, retriever=None) -> tuple[list[str], list[dict], list[str]]:
-    """("Căn cứ …" lines, citations, notes) from the indexed corpus; a clear note when there is no index."""
-    notes: list[str] = []
+    """("Căn cứ …" lines, citations, notes as Wording) from the indexed corpus; a clear note when there is no index."""
+    notes: list[W] = []
     if retriever is None:
         from assistant.lexical import DIRNAME
 
         if not settings.chroma_host and not (Path(settings.store_dir) / DIRNAME / "fingerprint.json").is_file():
-            return [], [], [t("drafting.note.no_index", lang, store=settings.store_dir)]
+            return [], [], [W("drafting.note.no_index", store=settings.store_dir)]
         try:
             from assistant.retrieval import get_retriever
 
             retriever = get_retriever(settings)
         except Exception as exc:  # noqa: BLE001 - any store problem: draft without retrieved bases
-            msg = exc.message(lang) if hasattr(exc, "message") else str(exc)
-            return [], [], [t("drafting.note.retrieval_failed", lang, detail=msg)]
+            return [], [], [W("drafting.note.retrieval_failed", detail=exc)]
     try:
         hits = retriever.search(subject, k=BASIS_POOL)
     except Exception as exc:  # noqa: BLE001
-        msg = exc.message(lang) if hasattr(exc, "message") else str(exc)
-        return [], [], [t("drafting.note.retrieval_failed", lang, detail=msg)]
+        return [], [], [W("drafting.note.retrieval_failed", detail=exc)]
     hits = [h for h in hits if str((h.metadata or {}).get("doc_type") or "").lower() in BASIS_TYPES]
     if not hits:
-        return [], [], [t("drafting.note.no_basis_found", lang)]
+        return [], [], [W("drafting.note.no_basis_found")]
     lines, cites, seen = [], [], set()
     for h in hits:
         line = basis_line(h)
@@ -179,7 +195,7 @@ def retrieve_bases(settings, subject: str, lang: str, retriever=None) -> tuple[l
         lines.append(line)
         cites.append({"source": h.source, "title": h.title, "article": h.article, "chunk_id": h.chunk_id,
                       "score": round(float(h.score), 4), "text": h.passage[:400]})
-    notes.append(t("drafting.note.bases_retrieved", lang, n=len(lines)))
+    notes.append(W("drafting.note.bases_retrieved", n=len(lines)))
     return lines, cites, notes
 
 
@@ -292,10 +308,10 @@ def make_draft(doc_type: str, fields: dict, settings=None, *, retriever=None, la
     if doc_type not in types:
         raise DraftInputError("unknown_type", "type", value=doc_type, types=", ".join(types))
     dtp = types[doc_type]
-    f = clean_fields(fields)
-    notes: list[str] = []
+    f = clean_fields(fields, dtp)
+    notes: list[W] = []  # worded in any language when shown (Draft.notes_in)
     if f["extra_keys"]:
-        notes.append(t("drafting.note.unknown_fields", lang, names=", ".join(f["extra_keys"])))
+        notes.append(W("drafting.note.unknown_fields", names=", ".join(f["extra_keys"])))
     date = f["date_obj"]
     subject = _subject(dtp, f["subject"])
     agency = upper(f["agency"])
@@ -306,10 +322,12 @@ def make_draft(doc_type: str, fields: dict, settings=None, *, retriever=None, la
     if dtp.salutation and not addressees:
         addressees = f["recipients"][:1] if dtp.salutation_single else list(f["recipients"])
         from_recipients = bool(addressees)
-        if not addressees:
-            raise DraftInputError("missing", "recipients")
+        if not addressees:  # clean_fields already says so; kept for callers that skip it
+            raise DraftInputError("missing_recipients", "recipients", addressees=W.label("addressees"),
+                                  recipients=W.label("recipients"))
+    head = f["signer_head"] or f["signer_title"]  # a deputy (KT.) issues in the head's name
     issuer = f["issuer"] or (f"CHỦ TỊCH {agency}" if agency.startswith(("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN"))
-                             else f"{upper(f['signer_title'])} {agency}")
+                             else f"{upper(head)} {agency}")
     ctx = {
         "agency": agency, "agency_title": agency_title, "agency_lower": agency_title,
         "subject": subject, "subject_lower": lower_first(subject).rstrip("."),
@@ -324,7 +342,7 @@ def make_draft(doc_type: str, fields: dict, settings=None, *, retriever=None, la
         bases, citations, more = retrieve_bases(settings, subject, lang, retriever)
         notes += more
         if not bases:
-            notes.append(t("drafting.note.basis_placeholder", lang))
+            notes.append(W("drafting.note.basis_placeholder"))
     body, source = None, "offline"
     from assistant.engines import as_client
 
@@ -335,9 +353,9 @@ def make_draft(doc_type: str, fields: dict, settings=None, *, retriever=None, la
         try:
             body, source = llm_body(dtp, f, ctx, bases, client), "llm"
         except LLMError as exc:  # the server failed: offline body, with its clear message
-            notes.append(t("drafting.note.llm_failed", lang, detail=exc.message(lang)))
+            notes.append(W("drafting.note.llm_failed", detail=exc))
         except ValueError:  # the model's body is unusable (empty, a decision without articles)
-            notes.append(t("drafting.note.llm_failed", lang, detail=t("drafting.note.llm_unusable", lang)))
+            notes.append(W("drafting.note.llm_failed", detail=W("drafting.note.llm_unusable")))
     if body is None:
         body = offline_body(dtp, f, ctx, bases)
     last = next((b for b in reversed(body) if b.kind in ("para", "article")), None)
@@ -346,12 +364,13 @@ def make_draft(doc_type: str, fields: dict, settings=None, *, retriever=None, la
     summary_text = upper_first(subject)
     summary = (dtp.summary_prefix + lower_first(subject)) if dtp.is_letter else (dtp.summary_prefix + (lower_first(subject) if dtp.summary_prefix else summary_text))
     second = (dtp.second_signer, f["secretary_name"]) if dtp.second_signer else None
+    sign = signature_lines(f["authority_form"], f["signer_body"], f["signer_head"], f["signer_title"])
     return Draft(
         doc_type=dtp, fields=f, parent_agency=upper(f["parent_agency"]), agency=agency,
         number_line=number_line(f["number"], code),
         place_date=date_line(f["place"], date) if dtp.place_date else "",
         type_title=dtp.title, summary=summary, addressees=addressees if dtp.salutation else [],
-        body=body, signer_authority=upper(f["signer_authority"]), signer_title=upper(f["signer_title"]),
-        signer_name=f["signer_name"], recipients=_recipient_lines(dtp, f, from_recipients),
-        second_signer=second, body_source=source, citations=citations, notes=notes, lang=lang,
+        body=body, signer_authority="\n".join(sign[:-1]), signer_title=sign[-1],
+        signer_name=f["signer_name"], signer_lines=sign, recipients=_recipient_lines(dtp, f, from_recipients),
+        second_signer=second, body_source=source, citations=citations, notes=[n.render(lang) for n in notes], lang=lang, note_wordings=notes,
     )

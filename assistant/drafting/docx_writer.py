@@ -230,8 +230,7 @@ def build_document(draft):
     doc = Document()
     _setup_styles(doc)
     _setup_section(doc)
-    doc.core_properties.title = (draft.type_title or draft.doc_type.display_name("vi")) + " " + draft.summary
-    doc.core_properties.language = "vi-VN"
+    set_properties(doc, draft)
     body_p = doc.paragraphs[0]._p if doc.paragraphs else None
     if body_p is not None:  # the template's empty first paragraph
         body_p.getparent().remove(body_p)
@@ -299,9 +298,9 @@ def build_document(draft):
     # 5. Signature block and recipients
     sig = _borderless_table(doc, SIGN_COLS_MM)
     left, right = sig.rows[0].cells
-    _signer(right, draft.signer_authority, draft.signer_title, draft.signer_name)
+    _signer(right, draft.signer_lines, draft.signer_name)
     if draft.second_signer:  # minutes: the secretary signs on the left, recipients follow the table
-        _signer(left, "", draft.second_signer[0], draft.second_signer[1] or "")
+        _signer(left, [draft.second_signer[0]], draft.second_signer[1] or "")
         _recipients(doc, draft.recipients, first=False)
     else:
         _recipients(left, draft.recipients, first=True)
@@ -348,12 +347,10 @@ def _line_para(p, length_mm: float) -> None:
     _top_border(p)
 
 
-def _signer(cell, authority: str, title: str, name: str) -> None:
-    first = True
-    if authority:
-        _para(cell, authority, size=14, bold=True, first=True, before=6)
-        first = False
-    _para(cell, title, size=14, bold=True, first=first, before=6 if first else 0)
+def _signer(cell, lines: list[str], name: str) -> None:
+    """Authority and title lines ("KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH"), bold capitals 14 pt, room to sign, the name."""
+    for i, line in enumerate(lines):
+        _para(cell, line, size=14, bold=True, first=i == 0, before=6 if i == 0 else 0)
     for _ in range(4):
         _para(cell, "", size=14)
     if name:
@@ -365,6 +362,49 @@ def _recipients(container, lines: list[str], first: bool) -> None:
     for line in lines:
         _para(container, line, size=11, align=LEFT)
     return p
+
+
+def set_properties(doc, draft) -> None:
+    """File properties name the agency and the document, not the library that wrote it: author and
+    company = the issuing body, title = the summary line, subject = the type; python-docx's own
+    creator, description, 2013 dates, "Microsoft Macintosh Word" and template thumbnail are replaced."""
+    import datetime as dt
+
+    from lxml import etree
+
+    from assistant.drafting.compose import agency_in_text
+    from assistant.messages import t
+
+    agency = agency_in_text(draft.fields.get("agency") or draft.agency)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    cp = doc.core_properties
+    cp.author = cp.last_modified_by = agency
+    cp.title = draft.summary
+    cp.subject = draft.doc_type.display_name("vi")
+    cp.category = t("drafting.docx.category", "vi")
+    cp.keywords = "Nghị định 30/2020/NĐ-CP"
+    cp.comments = t("drafting.docx.comments", "vi")
+    cp.created = cp.modified = now
+    cp.revision = 1
+    cp.language = "vi-VN"
+    pkg = doc.part.package
+    for rid, rel in list(pkg.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del pkg.rels[rid]
+        elif rel.reltype.endswith("/extended-properties"):
+            app = rel.target_part
+            root = etree.fromstring(app.blob)
+            ns = root.nsmap.get(None)
+            for tag, value in (("Company", agency), ("Application", t("drafting.docx.application", "vi")),
+                               ("Template", None), ("AppVersion", None)):
+                el = root.find(f"{{{ns}}}{tag}")
+                if el is None and value is not None:
+                    el = etree.SubElement(root, f"{{{ns}}}{tag}")
+                if el is not None and value is None:
+                    root.remove(el)
+                elif el is not None:
+                    el.text = value
+            app._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def draft_to_docx_bytes(draft) -> bytes:

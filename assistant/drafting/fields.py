@@ -1,39 +1,42 @@
 """Checking and formatting the user's fields (Decree 30/2020/NĐ-CP, Appendix I).
 
-Every problem is a :class:`DraftInputError` naming the field, so the CLI (exit 2)
-and the app can tell a non-engineer exactly what to fix, in Vietnamese or English.
+One validation pass (``clean_fields``) finds every missing or malformed field at once and raises one
+:class:`DraftInputError` listing them all (``errors.py``); dates are read as people type them
+(``dates.py``); the signer's authority lines are built in ``signing.py``.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 
-from assistant.messages import t
+from assistant.drafting.dates import (  # noqa: F401
+    DATE_FORMS,
+    date_line,
+    date_words,
+    day_str,
+    month_str,
+    parse_date,
+)
+from assistant.drafting.errors import (  # noqa: F401
+    KNOWN,
+    ORDER,
+    DraftInputError,
+    Wording,
+    label,
+    worded,
+)
+from assistant.drafting.signing import AUTHORITY, parse_authority, signature_lines  # noqa: F401
 
 REQUIRED = ("agency", "place", "date", "subject", "points", "signer_title", "signer_name")
 LISTS = ("points", "recipients", "addressees", "legal_bases")
 TEXTS = ("agency", "parent_agency", "place", "date", "subject", "signer_title", "signer_name", "signer_authority",
-         "code", "proposer", "executors", "invitees", "attendees", "secretary_name", "issuer", "unit")
-KNOWN = set(LISTS) | set(TEXTS) | {"number"}
+         "signer_body", "signer_head", "code", "proposer", "executors", "invitees", "attendees", "secretary_name",
+         "issuer", "unit")
 CODE_RE = re.compile(r"^[A-Za-zĐđ0-9]+(?:-[A-Za-zĐđ0-9]+)*$")
 # Common agency names and their abbreviations (Decree 30/2020, Appendix III style)
 AGENCY_ABBR = [("ỦY BAN NHÂN DÂN", "UBND"), ("UỶ BAN NHÂN DÂN", "UBND"), ("HỘI ĐỒNG NHÂN DÂN", "HĐND"),
                ("VĂN PHÒNG", "VP"), ("BAN CHỈ ĐẠO", "BCĐ")]
 ADMIN_WORDS = {"TỈNH", "THÀNH", "HUYỆN", "QUẬN", "THỊ", "XÃ", "PHƯỜNG"}
-
-
-class DraftInputError(ValueError):
-    """A missing or malformed field; ``message(lang)`` says which and how to fix it."""
-
-    def __init__(self, code: str, field: str = "", **kw):
-        self.code, self.field, self.kw = code, field, kw
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "vi") -> str:
-        label = t(f"drafting.field.{self.field}", lang) if self.field in KNOWN else self.field
-        return t(f"drafting.input.{self.code}", lang, field=self.field, label=label, **self.kw)
-
 
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
@@ -63,34 +66,6 @@ def _list(fields: dict, name: str) -> list[str]:
             for x in items if x.strip()]
 
 
-def parse_date(raw: str) -> dt.date:
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", raw or "")
-    if not m:
-        raise DraftInputError("bad_date", "date", value=raw)
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        raise DraftInputError("bad_date", "date", value=raw) from None
-
-
-def day_str(day: int) -> str:
-    return f"{day:02d}"
-
-
-def month_str(month: int) -> str:
-    """Months 1 and 2 take a leading zero (so "tháng 01" cannot be read as "tháng 10"), others not."""
-    return f"{month:02d}" if month <= 2 else str(month)
-
-
-def date_line(place: str, date: dt.date) -> str:
-    """``Place, ngày 05 tháng 01 năm 2026`` (Appendix I: zero before days below 10 and months 1, 2)."""
-    return f"{place}, ngày {day_str(date.day)} tháng {month_str(date.month)} năm {date.year}"
-
-
-def date_words(date: dt.date) -> str:
-    return f"ngày {day_str(date.day)} tháng {month_str(date.month)} năm {date.year}"
-
-
 def parse_number(raw) -> str:
     """"" (left blank for the records office), or the number with a zero before numbers below 10."""
     if raw is None or raw == "":
@@ -98,9 +73,22 @@ def parse_number(raw) -> str:
     if isinstance(raw, bool):
         raise DraftInputError("bad_number", "number", value=raw)
     s = str(raw).strip()
+    if not s:
+        return ""
     if not s.isdigit() or int(s) <= 0:
         raise DraftInputError("bad_number", "number", value=raw)
     return f"{int(s):02d}"
+
+
+def required_fields(form: str, doc_type=None) -> list[str]:
+    """The fields a draft of ``doc_type`` signed in ``form`` cannot do without."""
+    _, need_body, need_head = AUTHORITY.get(form, ((), False, False))
+    req = [f for f in REQUIRED if not (f == "signer_title" and form == "Q")]
+    if need_body:
+        req.append("signer_body")
+    if need_head:
+        req.append("signer_head")
+    return req
 
 
 def agency_abbr(agency: str) -> str:
@@ -134,19 +122,42 @@ def number_line(number: str, code: str) -> str:
     return f"Số: {number}/{code}" if number else f"Số:        /{code}"
 
 
-def clean_fields(fields: dict) -> dict:
-    """Normalised fields, or :class:`DraftInputError` for the first problem found."""
+def clean_fields(fields: dict, doc_type=None) -> dict:
+    """Normalised fields, or one :class:`DraftInputError` listing every problem found (in form order)."""
     if not isinstance(fields, dict):
         raise DraftInputError("not_object", "")
+    errors: list[DraftInputError] = []
+
+    def check(fn, *args, default=None):
+        try:
+            return fn(*args)
+        except DraftInputError as exc:
+            errors.append(exc)
+            return default
+
     out: dict = {}
     for name in TEXTS:
-        out[name] = _text(fields, name)
+        out[name] = check(_text, fields, name, default="")
     for name in LISTS:
-        out[name] = _list(fields, name)
-    for name in REQUIRED:
-        if not out[name]:
-            raise DraftInputError("missing", name)
-    out["date_obj"] = parse_date(out["date"])
-    out["number"] = parse_number(fields.get("number"))
+        out[name] = check(_list, fields, name, default=[])
+    form, body, head = check(parse_authority, out["signer_authority"], out["signer_body"], out["signer_head"],
+                             default=("", out["signer_body"], out["signer_head"]))
+    out["authority_form"], out["signer_body"], out["signer_head"] = form, body, head
+    bad = {e.field for e in errors}
+    for name in required_fields(form, doc_type):
+        if not out[name] and name not in bad:
+            errors.append(DraftInputError("missing", name))
+    if doc_type is not None and doc_type.salutation and not out["addressees"] and not out["recipients"] \
+            and "recipients" not in bad:
+        errors.append(DraftInputError("missing_recipients", "recipients",
+                                      addressees=Wording.label("addressees"), recipients=Wording.label("recipients")))
+    out["date_obj"] = check(parse_date, out["date"]) if out["date"] and "date" not in bad else None
+    out["number"] = check(parse_number, fields.get("number"), default="")
+    if out["code"] and not CODE_RE.match(out["code"]):
+        errors.append(DraftInputError("bad_code", "code", value=out["code"]))
     out["extra_keys"] = sorted(k for k in fields if k not in KNOWN)
+    if errors:
+        rank = {n: i for i, n in enumerate(ORDER)}
+        errors.sort(key=lambda e: rank.get(e.field, len(rank)))
+        raise DraftInputError.of(errors)
     return out

@@ -10,7 +10,7 @@ import yaml
 from assistant.messages import PROMPTS_DIR
 
 DRAFTING_DIR = PROMPTS_DIR / "drafting"
-_NOT_TYPES = {"llm.yaml"}
+_NOT_TYPES = {"llm.yaml", "example.yaml"}  # the drafting prompt; the Draft form's sample
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class DocType:
     salutation_single: bool = False
     second_signer: str = ""
     show_summary: bool = True
+    form_fields: tuple = ()  # the optional fields this type uses beyond the common ones (the Draft form shows them)
 
     def display_name(self, lang: str = "vi") -> str:
         return self.name.get(lang) or self.name.get("vi", self.id)
@@ -52,7 +53,7 @@ def _load(path: Path) -> DocType:
         layout=d.get("layout") or "letter", recipients_first=d.get("recipients_first") or "",
         body=dict(d.get("body") or {}), llm_task=d.get("llm_task") or "",
         salutation_single=bool(d.get("salutation_single")), second_signer=d.get("second_signer") or "",
-        show_summary=bool(d.get("show_summary", True)),
+        show_summary=bool(d.get("show_summary", True)), form_fields=tuple(d.get("fields") or ()),
     )
 
 
@@ -68,9 +69,9 @@ def llm_prompt() -> dict:
 
 
 def list_types(lang: str = "vi") -> list[dict]:
-    """Every document type: ``{"id", "name", "name_vi", "name_en", "abbr", "title"}``, in the usual order."""
+    """Every document type: ``{"id", "name", "name_vi", "name_en", "abbr", "title", "fields"}``, in the usual order."""
     return [
         {"id": t.id, "name": t.display_name(lang), "name_vi": t.display_name("vi"), "name_en": t.display_name("en"),
-         "abbr": t.abbr, "title": t.title}
+         "abbr": t.abbr, "title": t.title, "fields": list(t.form_fields)}
         for t in doc_types().values()
     ]

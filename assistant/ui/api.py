@@ -133,7 +133,7 @@ def register(ctx: Ctx) -> None:
     def draft(doc_type: str, fields: dict, lang: str = "vi", request: gr.Request = None) -> dict:
         """Draft an official document (doc_type from the Draft tab, e.g. cong-van): markdown and DOCX (base64)."""
         res = svc.draft(doc_type, fields or {}, ctx.lang(lang), who=ctx.who(request))
-        return {"ok": res["ok"], "error": res["error"], "markdown": res["markdown"],
+        return {"ok": res["ok"], "error": res["error"], "errors": res.get("errors", []), "markdown": res["markdown"],
                 "docx_base64": base64.b64encode(res["docx"]).decode() if res["docx"] else "", "notes": res.get("notes", [])}
 
     gr.api(draft, api_name="draft")

@@ -281,15 +281,16 @@ class Services:
         t0 = time.perf_counter()
         try:
             d = make_draft(doc_type, fields, self.settings, lang=lang)
-        except DraftInputError as exc:
-            return {"ok": False, "error": exc.message(lang), "field": exc.field, "markdown": "", "docx": b""}
+        except DraftInputError as exc:  # every missing or malformed field, by its label in the form
+            return {"ok": False, "error": exc.message(lang), "field": exc.field, "errors": exc.as_list(lang),
+                    "error_obj": exc, "markdown": "", "docx": b""}
         ms = (time.perf_counter() - t0) * 1000
         who = who or {}
         self.logs.log_event("draft", session=who.get("session", ""), user=who.get("user", ""), role=who.get("role", ""),
                             lang=lang, question=doc_type + ": " + str(fields.get("subject", "")),
                             answer=d.markdown, backend=getattr(d, "body_source", ""), ms=ms)
         return {"ok": True, "markdown": d.markdown, "docx": d.to_docx_bytes(), "error": "",
-                "notes": list(getattr(d, "notes", []) or [])}
+                "notes": list(getattr(d, "notes", []) or []), "draft": d}
 
     # ------------------------------------------------------------ re-index
     def reindex(self, progress=None, lang: str = "vi") -> dict:

@@ -25,7 +25,7 @@ from assistant.messages import t
 from assistant.textnorm import fold, nfc_lower
 
 HEADING = re.compile(r"^(Điều|ĐIỀU|Article|ARTICLE|Chương|CHƯƠNG|Chapter|Mục|Phần)\s+[\dIVXLC]+[a-z]?\b")
-QA_TOP_HITS = 3
+QA_TOP_HITS = 5
 QA_MAX_SENTENCES = 3
 LENGTHS = {"short": (1, 3), "medium": (1, 6), "long": (2, 12)}  # (per article, total)
 
@@ -48,7 +48,7 @@ def _candidates(hit) -> list[str]:
     """The passage's legal units as quotable texts (a list item with its lead-in, long units trimmed)."""
     out = []
     for u in legal_units(hit.passage, (hit.metadata or {}).get("format") == "pdf"):
-        if len(words(u.text)) >= 4:
+        if len(words(u.text)) >= 4 and not is_boilerplate(u.text) and not (u.lead and is_boilerplate(u.lead)):
             out.append(render_units([u], lambda piece: 0.0))
     return out
 
@@ -58,12 +58,17 @@ def _candidates(hit) -> list[str]:
 QUESTION_TYPES = {
     "time": re.compile(r"bao lâu|khi nào|mấy ngày|bao nhiêu ngày|bao nhiêu giờ|thời hạn|hạn chót|ngày nào|trước ngày|"
                        r"how long|\bwhen\b|how many (?:days|hours|months|weeks|working)|deadline|within", re.I),
-    "money": re.compile(r"bao nhiêu tiền|lệ phí|\bphí\b|chi phí|kinh phí|mức thu|\bgiá\b|\bfee|\bcost|how much|price", re.I),
+    "money": re.compile(r"bao nhiêu tiền|(?:mất|tốn|trả|nộp)\s+tiền|lệ phí|\bphí\b|chi phí|kinh phí|mức thu|\bgiá\b|\bfee|\bcost|"
+                        r"how much|price", re.I),
     "numbers": re.compile(r"con\s+số|số\s+liệu|\bfigures?\b|\bnumbers?\b|\bstatistics\b", re.I),
     "percent": re.compile(r"tỷ lệ|phần trăm|bao nhiêu %|percent|\brate\b|\bshare\b|proportion", re.I),
     "unit": re.compile(r"cơ quan nào|(?-i:\bai\b)|đơn vị nào|ở đâu|nơi nào|\bwho\b|which (?:agency|office|authority|unit|body)|"
                        r"\bwhere\b", re.I),
 }
+# an article whose heading names the kind of fact asked for ("Thời hạn …" for "bao lâu", "Lệ phí …" for "bao nhiêu tiền")
+HEADING_KIND = {"time": re.compile(r"thời\s+hạn|thời\s+gian|deadline|time\s+limit", re.I),
+                "money": re.compile(r"lệ\s+phí|chi\s+phí|\bphí\b|kinh\s+phí|\bfees?\b|\bcosts?\b", re.I)}
+HEADING_BONUS = 0.15
 SENTENCE_WEIGHT = 0.5  # score = 0.5 * the unit's coverage + 0.5 * its chunk's (+ type bonus), x rank prior (dev: 0.3-0.6 tie)
 TYPE_BONUS = 0.3
 COMPLEMENT = 0.6  # a unit answering another part of the question is added above this share of the best score
@@ -216,6 +221,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     best-matching piece.
     """
     top = hits[:QA_TOP_HITS]
+    kinds = question_types(query)
     terms = content_terms(topic(query))
     qwords = words(topic(query))
     wanted = asks(query)
@@ -223,6 +229,9 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     for i, h in enumerate(top):
         ccov = coverage(terms, h.text, df)
         prior = (1.0 - RANK_PRIOR * i) * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
+        if kinds and HEADING_KIND.get(tuple(kinds)[0]) and HEADING_KIND[tuple(kinds)[0]].search(
+                str((h.metadata or {}).get("article_title") or "")):
+            ccov += HEADING_BONUS  # "Điều 8. Thời hạn giải quyết yêu cầu" for "… trong bao lâu?"
         for u in _units(h):
             v = SENTENCE_WEIGHT * coverage(terms, u.full, df) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
             if any(a(u.full) for a in wanted):

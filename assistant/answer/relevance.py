@@ -156,7 +156,7 @@ def _expanded(part: str) -> str:
 def search(source, query: str, k: int, sources=None) -> list:
     """The passages for a question; one asking several things gets each part's best passages too (each part's
     search also names what it asks: "đăng ký hộ kinh doanh mất bao lâu" is searched with "thời hạn")."""
-    hits = source.search(query, k=k, sources=sources)
+    hits = source.search(_expanded(query), k=k, sources=sources)
     several = asked_parts(query)
     if len(several) <= 1:
         return hits

@@ -26,10 +26,12 @@ if not Path(CHROMIUM).exists():
 UI = {
     "vi": {"tab": "Soạn thảo", "subject": "Trích yếu nội dung", "signer_name": "Họ tên người ký",
            "date": "Ngày ban hành", "ref": "Phụ lục I, Mục I.3", "fail_head": "Chưa đạt", "done": "Đã soạn xong",
-           "cannot": "Không kiểm tra được tệp «bao-cao.pdf»: đây là tệp PDF"},
+           "cannot": "Không kiểm tra được tệp «bao-cao.pdf»: đây là tệp PDF",
+           "longest_auth": "TM. + KT. — cấp phó, thay mặt tập thể"},
     "en": {"tab": "Draft", "subject": "Subject (summary line)", "signer_name": "Signer's name",
            "date": "Date of issue", "ref": "Appendix I, Section I.3", "fail_head": "Not met", "done": "Drafted",
-           "cannot": "The file «bao-cao.pdf» could not be checked: it is a PDF"},
+           "cannot": "The file «bao-cao.pdf» could not be checked: it is a PDF",
+           "longest_auth": "TM. + KT. — a deputy, for a collective"},
 }
 
 
@@ -219,8 +221,10 @@ def test_signing_authority_and_language_switch(browser, app):
     page.get_by_role("option", name="Quyết định (cá biệt)").click()
     page.wait_for_selector("#draft-legal_bases", state="visible")
     page.locator("#draft-signer_authority input").first.click()
-    page.get_by_role("option", name="KT. — cấp phó ký thay cấp trưởng (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH)").click()
+    page.get_by_role("option", name="KT. — cấp phó ký thay").click()
     page.wait_for_selector("#draft-signer_head", state="visible")
+    chosen = page.locator("#draft-signer_authority input").first
+    assert chosen.evaluate("el => el.scrollWidth <= el.clientWidth"), "the authority choice is cut off"
     fill(page, "signer_head", "Chủ tịch")
     fill(page, "signer_title", "Phó Chủ tịch")
     fill(page, "signer_name", "Lê Văn Cường")
@@ -267,6 +271,10 @@ def test_draft_tab_at_phone_width(browser, app, planted, lang):
     open_draft_tab(page, lang)
     ui = UI[lang]
     fill(page, "date", "20/11/2025")
+    page.locator("#draft-signer_authority input").first.click()  # the longest choice fits a phone's width
+    page.get_by_role("option", name=ui["longest_auth"]).click()
+    page.wait_for_selector("#draft-signer_body", state="visible")
+    assert page.locator("#draft-signer_authority input").first.evaluate("el => el.scrollWidth <= el.clientWidth")
     page.click("#draft-run")
     wait_status(page, "⚠️")
     assert f"«{ui['subject']}»" in status(page) and f"«{ui['date']}»" not in status(page)

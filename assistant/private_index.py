@@ -115,8 +115,8 @@ class PrivateIndex:
     def expired(self, ttl_min: float) -> bool:
         return ttl_min > 0 and time.time() - self.created > ttl_min * 60
 
-    def dense_weight(self, query: str, doc_lang: str = "vi") -> float:
-        return dense_weight(self.settings, self.embedder, query, doc_lang)
+    def dense_weight(self, query: str, doc_lang: str = "vi", pool_langs=None) -> float:
+        return dense_weight(self.settings, self.embedder, query, doc_lang, pool_langs)
 
     def candidates(self, query: str, pool: int, mode: str, sources=None, doc_types=None, qvec=None,
                    timings: dict | None = None) -> list[Hit]:

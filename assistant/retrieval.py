@@ -137,8 +137,8 @@ class Retriever:
     def size(self) -> int:
         return len(self.lexical.ids)
 
-    def dense_weight(self, query: str, doc_lang: str = "vi") -> float:
-        return dense_weight(self.settings, self.embedder, query, doc_lang)
+    def dense_weight(self, query: str, doc_lang: str = "vi", pool_langs=None) -> float:
+        return dense_weight(self.settings, self.embedder, query, doc_lang, pool_langs)
 
     @staticmethod
     def _where(sources, doc_types) -> dict | None:
@@ -195,7 +195,7 @@ class Retriever:
             return []
         t0 = time.perf_counter()
         cands = self.candidates(query, max(50, 4 * k), mode, sources, doc_types, qvec, timings)
-        hits = fuse(cands, query, k, mode, lambda q, lang: self.dense_weight(q, lang))
+        hits = fuse(cands, query, k, mode, self.dense_weight)
         if timings is not None:
             timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return hits

@@ -23,8 +23,8 @@ class MultiSource:
     def size(self) -> int:
         return sum(p.size for p in self.parts)
 
-    def dense_weight(self, query: str, doc_lang: str = "vi") -> float:
-        return self.parts[0].dense_weight(query, doc_lang)
+    def dense_weight(self, query: str, doc_lang: str = "vi", pool_langs=None) -> float:
+        return self.parts[0].dense_weight(query, doc_lang, pool_langs)
 
     def candidates(self, query, pool, mode, sources=None, doc_types=None, qvec=None, timings=None):
         out = []

@@ -152,7 +152,7 @@ def test_similarity_layer_catches_a_paraphrase(embedder):
     res = check_input(text, embedder=embedder)
     assert res.decision == "block" and "prompt_injection" in res.types
     assert "similarity" in res.findings[0].text
-    assert check_input(text, embedder=embedder, off={"similarity"}).decision == "allow"
+    assert check_input(text, embedder=embedder, off={"similarity", "classifier"}).decision == "allow"
     ok = check_input("Please answer in English and keep each answer short.", embedder=embedder)
     assert ok.decision == "allow"
 

@@ -29,7 +29,7 @@ def scan_document(doc, settings=None, off=None) -> GuardResult:
                                     pii_message("guard.doc.pii_density", {f.type for f in pii}, count=len(pii)),
                                     str(len(pii))))
     if "injection" not in dis:
-        from assistant.guard.injection import BLOCK_THRESHOLD, rule_score
+        from assistant.guard.injection import BLOCK_THRESHOLD, attack_label, rule_score
 
         pos = 0
         for para in re.split(r"(\n\s*\n)", text):
@@ -37,7 +37,7 @@ def scan_document(doc, settings=None, off=None) -> GuardResult:
             if r.score >= BLOCK_THRESHOLD:
                 best = max(r.evidence, key=lambda e: e.score)
                 findings.append(Finding("indirect_injection", pos + best.start, pos + best.end, r.score,
-                                        both("guard.type.indirect_injection", rule=best.rule), best.rule))
+                                        both("guard.type.indirect_injection", rule=attack_label(best.rule)), best.rule))
             pos += len(para)
     decision = "block" if any(f.type == "secret_marking" for f in findings) else ("warn" if findings else "allow")
     expl = {}

@@ -6,7 +6,8 @@ from assistant.messages import t
 
 
 def both(key: str, **kw) -> dict:
-    return {"vi": t(key, "vi", **kw), "en": t(key, "en", **kw)}
+    """``key`` in both languages; a ``{"vi": ..., "en": ...}`` value is filled in per language."""
+    return {lang: t(key, lang, **{k: v[lang] if isinstance(v, dict) else v for k, v in kw.items()}) for lang in ("vi", "en")}
 
 
 def explanation(findings: list[Finding]) -> dict:
@@ -20,7 +21,9 @@ def explanation(findings: list[Finding]) -> dict:
         elif f.type == "secret_marking":
             key, kw = "guard.explain.secret_marking", {"level": f.text or "MẬT"}
         elif f.type in ("prompt_injection", "indirect_injection"):
-            key, kw = f"guard.explain.{f.type}", {"rule": f.text or f.type}
+            from assistant.guard.injection import attack_label
+
+            key, kw = f"guard.explain.{f.type}", {"rule": attack_label(f.text)}  # the kind of attack, in words
         else:
             key, kw = f"guard.explain.{f.type}", {}
         if key in seen:

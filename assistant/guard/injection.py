@@ -1,16 +1,19 @@
 """Prompt injection and jailbreak detection, layered and scored.
 
-1. Cheap rules (regular expressions, vi + en): orders to drop the rules, role-play jailbreaks
-   (DAN, developer mode …), system-prompt extraction, chat-template tokens, invisible Unicode
-   (tag characters, zero-width runs), encoded payloads (base64/hex that decode to instructions).
+1. Cheap rules (regular expressions, vi + en), the explainable first layer: orders to drop the
+   rules, role-play and "unrestricted mode" jailbreaks, system-prompt extraction, chat-template
+   tokens, invisible Unicode (tag characters, zero-width runs), encoded payloads (base64/hex that
+   decode to instructions). Techniques, not names: no persona literal from a red-team set.
 2. Similarity to a bank of known attacks (``prompts/guard/injection_bank.yaml``) with the
-   embedding model already loaded (``assistant.embeddings.get_embedder()``); the bank is encoded
-   once per process. Only texts that address the assistant (a cheap cue test) or are long are
-   embedded, so ordinary questions cost nothing.
-3. An LLM judge (``assistant.guard.judge``), only when a model is configured; skipped when it errors.
+   embedding model the app uses; the bank is encoded once per process. Only texts that address
+   the assistant (a cheap cue test) or are long are embedded.
+3. The learned classifier (``assistant.guard.classifier``): character n-grams + multilingual
+   embeddings, trained offline on sources the figures are not measured on.
+4. An LLM judge (``assistant.guard.judge``), only when a model is configured; skipped when it errors.
 
-``score_injection(text, ...)`` returns ``(score, evidence)``; the caller blocks at
-``BLOCK_THRESHOLD``.
+``assistant.guard.inputs.injection_scores`` runs the layers; the caller blocks at
+``BLOCK_THRESHOLD``. ``attack_kind(rule)`` / ``attack_label(rule)`` turn a rule or layer name into
+the kind of attack the trainee is told about, in words (``guard.attack_kind.<kind>``).
 """
 from __future__ import annotations
 
@@ -29,6 +32,9 @@ from assistant.resources import prompts_dir
 BANK_PATH = prompts_dir() / "guard" / "injection_bank.yaml"
 BLOCK_THRESHOLD = 0.5
 SIM_THRESHOLD = 0.15  # margin (attack minus ordinary-request similarity) that counts as an attack; see docs/guardrails.md
+# per embedding model: e5's similarities are compressed (everything is 0.7-0.9 apart), so its margins are smaller;
+# chosen on the dev pools (<= 1 % false positives on XQuAD-vi dev, dev corpus questions, ours-vi-a dev benign rows)
+SIM_THRESHOLDS = {"multilingual-e5-small-q4": 0.04}
 
 _F = re.I | re.S
 
@@ -82,26 +88,38 @@ _RULES: list[tuple[str, float, re.Pattern]] = [(n, w, re.compile(p, _F)) for n, 
     ("chat_template", 0.95,
      r"<\|(?:im_start|im_end|system|user|assistant|begin_of_text|end_of_text|eot_id|start_header_id|end_header_id|endoftext)\|>|\[/?INST\]|<</?SYS>>|<start_of_turn>|<end_of_turn>|^\s*###\s*(?:system|instruction)\s*:|^\s*(?:system|hệ\s*thống)\s*:\s*(?:you|bạn)\b"),
     # --- role-play jailbreaks
-    ("dan", 0.9,
-     r"\bDAN\b|do\s+anything\s+now|\bjail\s*-?\s*break(?:s|ed|ing)?\b|developer\s+mode|\bDUDE\b|\bSTAN\b|strive\s+to\s+avoid\s+norms|\bAIM\b\s*(?:stands|is|\()|always\s+intelligent\s+and\s+machiavellian|chế\s*độ\s*(?:nhà\s*phát\s*triển|không\s*giới\s*hạn|bẻ\s*khóa)|bẻ\s*khóa"),
+    # techniques, not names: no persona literal copied from a red-team set (tests/test_guard_classifier.py checks)
+    ("jailbreak_mode", 0.9,
+     r"\bjail\s*-?\s*break(?:s|ed|ing)?\b|developer\s+mode|\b(?:god|unrestricted|unlimited|unfiltered|uncensored)\s+mode\b|chế\s*độ\s*(?:nhà\s*phát\s*triển|không\s*giới\s*hạn|bẻ\s*khóa|không\s*kiểm\s*duyệt)|bẻ\s*khóa"),
     ("no_limits", 0.55,
-     r"\b(?:no|without\s+(?:any)?|free\s+(?:of|from)|not\s+bound\s+by|doesn'?t\s+have\s+any|don'?t\s+have\s+any|does\s+not\s+have\s+any|broken\s+free\s+of|no\s+longer\s+(?:bound|restricted))\s+(?:\w+\s+){0,3}?(?:restrictions?|limitations?|filters?|filtering|censorship|censored|rules|guidelines|ethics|ethical|morals?|moral|boundaries|limits|constraints|policies|content\s+polic(?:y|ies))\b|\bunfiltered\b|\buncensored\b|\bamoral\b|\bunethical\b|\bunrestricted\b|(?:don'?t|do\s+not|doesn'?t|does\s+not|never|won'?t)\s+(?:need\s+to\s+)?(?:follow|care\s+about|abide\s+by|adhere\s+to)\s+(?:any\s+)?(?:ethics|ethical|morals?|rules|polic(?:y|ies)|guidelines|openai|laws?)|not\s+(?:care|worry)\s+about\s+(?:ethics|morals?|legality|laws?|rules)"),
+     r"\b(?:no|without\s+(?:any)?|free\s+(?:of|from)|not\s+bound\s+by|doesn'?t\s+have\s+any|don'?t\s+have\s+any|does\s+not\s+have\s+any|broken\s+free\s+of|no\s+longer\s+(?:bound|restricted))\s+(?:\w+\s+){0,3}?(?:restrictions?|limitations?|filters?|filtering|censorship|censored|rules|guidelines|ethics|ethical|morals?|moral|boundaries|limits|constraints|policies|content\s+polic(?:y|ies))\b|\bunfiltered\b|\buncensored\b|\bamoral\b|\bunethical\b|\bunrestricted\b|\b(?:can|could|able\s+to|allowed\s+to)\s+do\s+anything\b|(?:don'?t|do\s+not|doesn'?t|does\s+not|never|won'?t)\s+(?:need\s+to\s+)?(?:follow|care\s+about|abide\s+by|adhere\s+to)\s+(?:any\s+)?(?:ethics|ethical|morals?|rules|polic(?:y|ies)|guidelines|openai|laws?)|not\s+(?:care|worry)\s+about\s+(?:ethics|morals?|legality|laws?|rules)"),
     ("no_limits_vi", 0.55,
-     r"(?:không\s*(?:có|bị|còn|hề)?\s*(?:bất\s*kỳ|bất\s*cứ)?\s*(?:giới\s*hạn|ràng\s*buộc|kiểm\s*duyệt|bộ\s*lọc|quy\s*tắc|nguyên\s*tắc\s*đạo\s*đức|đạo\s*đức)|vượt\s*qua\s*(?:mọi|các)?\s*(?:giới\s*hạn|bộ\s*lọc|kiểm\s*duyệt|rào\s*cản))(?!\s*(?:của\s*pháp\s*luật|pháp\s*lý))"),
+     r"(?:không\s*(?:có|bị|còn|hề)?\s*(?:bất\s*kỳ|bất\s*cứ)?\s*(?:giới\s*hạn|ràng\s*buộc|kiểm\s*duyệt|bộ\s*lọc|quy\s*tắc|nguyên\s*tắc\s*đạo\s*đức|đạo\s*đức)|vượt\s*qua\s*(?:mọi|các)?\s*(?:giới\s*hạn|bộ\s*lọc|kiểm\s*duyệt|rào\s*cản))(?!\s*(?:của\s*pháp\s*luật|pháp\s*lý))|(?:có\s*thể|được\s*phép)\s*làm\s*(?:mọi\s*thứ|mọi\s*điều|bất\s*(?:cứ|kỳ)\s*(?:điều|thứ)\s*gì)"),
     ("persona", 0.35,
-     r"\b(?:you\s+are\s+(?:going\s+to|about\s+to)\s+(?:act|pretend|be|play|immerse|role)|from\s+now\s+(?:on\s*)?,?\s*(?:you|act|respond|answer|reply|your)|you\s+are\s+now\s+(?:a|an|in|called|named|[A-Z])|(?:you\s+will|you\s+must)\s+(?:only\s+)?(?:act|respond|answer|reply|behave)\s+(?:as|like|in\s+character)|behave\s+like|pretend\s+(?:to\s+be|you\s+are|that\s+you)|act\s+as\s+(?:a|an|my|if)\b|role-?\s*play|roleplay|stay\s+in\s+character|break\s+character|you\s+will\s+(?:now\s+)?(?:act|respond|answer|reply|simulate|play|be)\s+(?:as|like)|simulate\s+(?:a|an)\s+\w+|(?:answer|respond|reply)\s+(?:as|like)\s+(?:both|two)|two\s+(?:different\s+)?(?:responses|paragraphs|answers)|hypothetical\s+(?:response|scenario|story|ai)|opposite\s+(?:mode|day)|evil\s+(?:ai|assistant|twin|confidant|bot)|character\s+(?:named|called)|fictional\s+(?:character|world|ai)|in\s+this\s+(?:hypothetical|fictional)|I\s+want\s+you\s+to\s+(?:act|pretend|be|play|become|answer|respond|simulate)|you\s+must\s+always|never\s+(?:refuse|decline|say\s+no|break)|never\s+(?:reminds?|tells?|warns?)|will\s+never\s+(?:refuse|tell|say)|can'?t\s+refuse|cannot\s+refuse|must\s+not\s+refuse|without\s+(?:question|hesitation|warning|refus))"),
+     r"\b(?:you\s+are\s+(?:going\s+to|about\s+to)\s+(?:act|pretend|be|play|immerse|role)|from\s+now\s+(?:on\s*)?,?\s*(?:you|act|respond|answer|reply|your)|you\s+are\s+now\s+(?:a|an|in|called|named|[A-Z])|(?:you\s+will|you\s+must)\s+(?:only\s+)?(?:act|respond|answer|reply|behave)\s+(?:as|like|in\s+character)|behave\s+like|pretend\s+(?:to\s+be|you\s+are|that\s+you)|act\s+as\s+(?:a|an|my|if)\b|role-?\s*play|roleplay|stay\s+in\s+character|break\s+character|you\s+will\s+(?:now\s+)?(?:act|respond|answer|reply|simulate|play|be)\s+(?:as|like)|simulate\s+(?:a|an)\s+\w+|(?:answer|respond|reply)\s+(?:as|like)\s+(?:both|two)|two\s+(?:different\s+)?(?:responses|paragraphs|answers)|hypothetical\s+(?:response|scenario|story|ai)|evil\s+(?:ai|assistant|twin|bot)|character\s+(?:named|called)|fictional\s+(?:character|world|ai)|in\s+this\s+(?:hypothetical|fictional)|I\s+want\s+you\s+to\s+(?:act|pretend|be|play|become|answer|respond|simulate)|you\s+must\s+always|never\s+(?:refuse|decline|say\s+no|break)|never\s+(?:reminds?|tells?|warns?)|will\s+never\s+(?:refuse|tell|say)|can'?t\s+refuse|cannot\s+refuse|must\s+not\s+refuse|without\s+(?:question|hesitation|warning|refus))"),
     ("persona_vi", 0.4,
      r"(?:từ\s*(?:bây\s*giờ|giờ\s*trở\s*đi|nay)\s*(?:,\s*)?(?:bạn|mày|em|ngươi)|(?:hãy|bạn\s*hãy)?\s*đóng\s*vai|giả\s*vờ\s*(?:là|rằng|như)|giả\s*sử\s*bạn\s*là|nhập\s*vai|bạn\s*không\s*còn\s*là|bạn\s*là\s*một\s*(?:AI|trí\s*tuệ\s*nhân\s*tạo|trợ\s*lý)\s*(?:khác|mới|không)|(?:không\s*bao\s*giờ|đừng|không\s*được)\s*từ\s*chối|luôn\s*luôn\s*trả\s*lời|trả\s*lời\s*(?:mọi|tất\s*cả|bất\s*kỳ)\s*(?:câu\s*hỏi|yêu\s*cầu)\s*(?:mà\s*)?không)"),
     ("addressed_ai", 0.2,
      r"\b(?:chatgpt|gpt-?[345]|openai|language\s+model|\bLLM\b|AI\s+model|as\s+an\s+ai|large\s+language)\b"),
     ("output_format_trick", 0.25,
-     r"\b(?:respond|reply|answer|start\s+(?:your|each|every)\s+(?:response|reply|answer|message|output))\s+(?:with|by\s+saying)\s*[\"“'\[]|(?:\[|\()(?:🔒|🔓|classic|jailbreak|normal\s+output|developer\s+mode\s+output|GPT|CLASSIC)\b|\bprefix\s+(?:your|each)\s+(?:response|answer)"),
+     r"\b(?:respond|reply|answer|start\s+(?:your|each|every)\s+(?:response|reply|answer|message|output))\s+(?:with|by\s+saying)\s*[\"“'\[]|(?:\[|\()(?:jailbreak|jailbroken|unfiltered|unrestricted|uncensored)\b|\bprefix\s+(?:your|each)\s+(?:response|answer)"),
     ("harm_request", 0.25,
      r"\b(?:how\s+to\s+(?:make|build|create|cook|synthesi[sz]e)\s+(?:a\s+)?(?:bomb|meth|drugs?|explosives?|weapons?|poison|malware|virus|ransomware)|illegal|malicious|offensive|explicit|nsfw|harmful|dangerous|violent|racist|sexual|swear|profanity|curse\s+words)\b"),
     ("obey_user", 0.3,
      r"\b(?:obey|comply\s+with|follow)\s+(?:all|any|every)\s+(?:of\s+)?(?:my|the\s+user'?s?)\s+(?:orders|commands|instructions|requests)|\bdo\s+whatever\s+(?:i|the\s+user)\s+(?:say|ask|want)|\bfully\s+immerse\b|(?:làm|tuân\s*theo)\s*(?:mọi|tất\s*cả|bất\s*cứ)\s*(?:điều|lệnh|yêu\s*cầu)\s*(?:tôi|người\s*dùng)"),
 ]]
 
+
+
+def _fold(text: str) -> str:
+    from assistant.guard.classifier import fold
+
+    return fold(text)
+
+
+# each rule with its accent-folded twin (None when folding changes nothing, i.e. an English-only rule)
+_RULES_FOLDED = [(n, w, p, re.compile(_fold(p.pattern), _F) if _fold(p.pattern) != p.pattern else None)
+                 for n, w, p in _RULES]
 _REPEATABLE = {"persona", "persona_vi", "no_limits", "no_limits_vi"}
 _TAG_CHARS = re.compile("[\U000e0000-\U000e007f]+")
 _ZERO_WIDTH_RUN = re.compile("[\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e]{3,}")
@@ -168,16 +186,22 @@ def rule_score(text: str, depth: int = 0, document: bool = False) -> InjectionRe
     res = InjectionResult(layer="rules")
     total = 0.0
     mentions = _mention_spans(text) if document else []
-    for name, weight, pat in _RULES:
-        m = pat.search(text)
+    # Vietnamese typed without diacritics ("bo qua huong dan"): the rules also run, accent-folded, on the folded
+    # text (folding keeps every position, so spans still point into the original)
+    folded = _fold(text)
+    if len(folded) != len(text):
+        folded = None
+    for name, weight, pat, fpat in _RULES_FOLDED:
+        p, subject = (fpat, folded) if fpat is not None and folded is not None else (pat, text)
+        m = p.search(subject)
         if m and mentions:
-            m = next((x for x in pat.finditer(text) if not any(a <= x.start() and x.end() <= b for a, b in mentions)), None)
+            m = next((x for x in p.finditer(subject) if not any(a <= x.start() and x.end() <= b for a, b in mentions)), None)
         if m:
             w = weight
             if name in _REPEATABLE:  # two different persona/no-limits cues weigh more than one
-                kinds = {x.group(0).lower() for x in pat.finditer(text)}
+                kinds = {x.group(0).lower() for x in p.finditer(subject)}
                 w = weight * min(2, len(kinds))
-            res.evidence.append(Evidence(name, m.start(), m.end(), w, m.group(0)[:80]))
+            res.evidence.append(Evidence(name, m.start(), m.end(), w, text[m.start():m.end()][:80]))
             total += w
     for m in _TAG_CHARS.finditer(text):
         res.evidence.append(Evidence("invisible_unicode", m.start(), m.end(), 0.9, "tag characters"))
@@ -211,13 +235,22 @@ _BANK: dict = {}
 
 
 @functools.lru_cache(maxsize=1)
-def load_bank() -> tuple[list[str], list[str]]:
-    """(attacks, benign references) from ``prompts/guard/injection_bank.yaml``."""
+def _bank() -> tuple[list[str], list[str], list[str]]:
     data = yaml.safe_load(BANK_PATH.read_text(encoding="utf-8")) or {}
     attacks: list[str] = []
-    for _cat, items in (data.get("attacks") or {}).items():
-        attacks.extend(str(x).strip() for x in items if str(x).strip())
+    cats: list[str] = []
+    for cat, items in (data.get("attacks") or {}).items():
+        for x in items:
+            if str(x).strip():
+                attacks.append(str(x).strip())
+                cats.append(str(cat))
     benign = [str(x).strip() for x in (data.get("benign") or []) if str(x).strip()]
+    return attacks, benign, cats
+
+
+def load_bank() -> tuple[list[str], list[str]]:
+    """(attacks, benign references) from ``prompts/guard/injection_bank.yaml``."""
+    attacks, benign, _ = _bank()
     return attacks, benign
 
 
@@ -237,26 +270,11 @@ def is_vietnamese(text: str) -> bool:
     return detect_lang(text) == "vi"
 
 
-def segments(text: str, size: int = 500, max_segments: int = 3) -> list[str]:
-    """Sentence-packed windows of about ``size`` characters (the first ones and the last one)."""
-    text = " ".join(text.split())
-    if len(text) <= size:
-        return [text] if text else []
-    sents = re.split(r"(?<=[.!?])\s+", text)
-    segs, cur = [], ""
-    for s in sents:
-        if len(cur) + len(s) + 1 > size and cur:
-            segs.append(cur)
-            cur = ""
-        cur = (cur + " " + s).strip()
-        while len(cur) > size * 1.5:
-            segs.append(cur[:size])
-            cur = cur[size:]
-    if cur:
-        segs.append(cur)
-    if len(segs) > max_segments:
-        segs = segs[: max_segments - 1] + segs[-1:]
-    return segs
+def segments(text: str) -> list[str]:
+    """The windows a text is embedded in (the classifier's, so one encoding serves both layers)."""
+    from assistant.guard.classifier import windows
+
+    return windows(text)
 
 
 def addresses_assistant(text: str) -> bool:
@@ -283,32 +301,89 @@ def _default_multilingual() -> bool:
         return False
 
 
+def similarity_from_vectors(vectors: list, embedder) -> list[tuple[float, int, str]]:
+    """For each text's window vectors: (margin, window, bank category of the nearest attack), where
+    margin = best similarity to an attack minus best similarity to an ordinary request."""
+    import numpy as np
+
+    att, ben = _bank_vectors(embedder)
+    cats = _bank()[2]
+    out = []
+    for vec in vectors:
+        if vec is None or not len(vec):
+            out.append((-1.0, -1, ""))
+            continue
+        sa = vec @ att.T
+        margin = sa.max(axis=1) - (vec @ ben.T).max(axis=1)
+        j = int(np.argmax(margin))
+        out.append((float(margin[j]), j, cats[int(np.argmax(sa[j]))]))
+    return out
+
+
 def similarity_scores(texts: list[str], embedder=None) -> list[tuple[float, int]]:
-    """For each text: (margin, segment) where margin = best similarity to an attack minus best
-    similarity to an ordinary request, over the text's windows."""
+    """For each text: (margin, window) over the text's windows (see ``similarity_from_vectors``)."""
     if embedder is None:
         from assistant.embeddings import get_embedder
 
         embedder = get_embedder()
-    att, ben = _bank_vectors(embedder)
-    segs, owner = [], []
-    for i, t in enumerate(texts):
-        for s in segments(t):
-            segs.append(s)
-            owner.append(i)
-    best = [(-1.0, -1)] * len(texts)
-    if not segs:
-        return best
-    vec = embedder.encode(segs)
-    margin = (vec @ att.T).max(axis=1) - (vec @ ben.T).max(axis=1)
-    for j, (i, m) in enumerate(zip(owner, margin)):
-        if m > best[i][0]:
-            best[i] = (float(m), j)
-    return best
+    wins = [segments(t) for t in texts]
+    flat = [w for ws in wins for w in ws]
+    vec = embedder.encode(flat) if flat else None
+    per, k = [], 0
+    for ws in wins:
+        per.append(vec[k:k + len(ws)] if ws else None)
+        k += len(ws)
+    return [(m, j) for m, j, _ in similarity_from_vectors(per, embedder)]
 
 
-def sim_to_score(margin: float) -> float:
-    """Map the margin onto the 0..1 attack score (SIM_THRESHOLD -> BLOCK_THRESHOLD)."""
-    if margin >= SIM_THRESHOLD:
-        return min(1.0, BLOCK_THRESHOLD + (margin - SIM_THRESHOLD) * 2)
-    return max(0.0, BLOCK_THRESHOLD * margin / SIM_THRESHOLD) if margin > 0 else 0.0
+def sim_threshold(embedder=None) -> float:
+    """The margin that counts as an attack for this embedder (``SIM_THRESHOLDS``, else ``SIM_THRESHOLD``)."""
+    return SIM_THRESHOLDS.get(getattr(embedder, "name", ""), SIM_THRESHOLD)
+
+
+def sim_to_score(margin: float, threshold: float = SIM_THRESHOLD) -> float:
+    """Map the margin onto the 0..1 attack score (``threshold`` -> BLOCK_THRESHOLD; the slope scales with it)."""
+    if margin >= threshold:
+        return min(1.0, BLOCK_THRESHOLD + (margin - threshold) * 2 * SIM_THRESHOLD / threshold)
+    return max(0.0, BLOCK_THRESHOLD * margin / threshold) if margin > 0 else 0.0
+
+
+# ------------------------------------------------------------------ what the trainee is told
+# rule or layer -> the kind of attack (wording: guard.attack_kind.<kind> in prompts/messages_guard.yaml)
+RULE_KINDS = {
+    "ignore_instructions": "ignore_instructions", "ignore_instructions_vi": "ignore_instructions",
+    "new_instructions": "ignore_instructions",
+    "sysprompt_extraction": "sysprompt_extraction", "sysprompt_extraction_2": "sysprompt_extraction",
+    "sysprompt_extraction_vi": "sysprompt_extraction", "sysprompt_mention": "sysprompt_extraction",
+    "sysprompt_weak": "sysprompt_extraction",
+    "authority_override": "authority", "chat_template": "context_switch",
+    "jailbreak_mode": "jailbreak_persona", "no_limits": "jailbreak_persona", "no_limits_vi": "jailbreak_persona",
+    "obey_user": "jailbreak_persona", "persona": "roleplay", "persona_vi": "roleplay",
+    "output_format_trick": "output_format", "invisible_unicode": "encoding",
+    "encoded_base64": "encoding", "encoded_hex": "encoding", "encoded_tag_chars": "encoding",
+}
+BANK_KINDS = {"override_rules": "ignore_instructions", "persona_jailbreak": "jailbreak_persona",
+              "sysprompt_extraction": "sysprompt_extraction", "injected_document": "hidden_instructions"}
+ATTACK_KINDS = ("ignore_instructions", "sysprompt_extraction", "hidden_instructions", "translation_trick", "encoding",
+                "roleplay", "jailbreak_persona", "authority", "payload_splitting", "emotional_pressure",
+                "refusal_suppression", "output_format", "context_switch", "data_exfiltration", "disable_guard", "generic")
+
+
+def attack_kind(rule: str) -> str:
+    """The kind of attack behind a rule or layer name: ``ignore_instructions_vi`` -> ``ignore_instructions``,
+    ``classifier:roleplay 0.91`` -> ``roleplay``, ``similarity:override_rules_vi 0.21`` -> ``ignore_instructions``."""
+    name = (rule or "").split(" ")[0]
+    if ":" in name:
+        layer, kind = name.split(":", 1)
+        if layer == "similarity":
+            kind = BANK_KINDS.get(re.sub(r"_(?:en|vi)$", "", kind), "")
+        return kind if kind in ATTACK_KINDS else "generic"
+    return RULE_KINDS.get(name, "generic")
+
+
+def attack_label(rule: str) -> dict:
+    """The kind of attack in words, ``{"vi": ..., "en": ...}`` (no internal code in it)."""
+    from assistant.messages import t
+
+    key = f"guard.attack_kind.{attack_kind(rule)}"
+    return {"vi": t(key, "vi"), "en": t(key, "en")}

@@ -114,10 +114,17 @@ def open_app(browser, url, user, width=1366, height=900):
     page.locator("input[type=password]").fill(user[1])
     page.locator("input[type=password]").press("Enter")
     page.wait_for_selector("#question textarea")
-    page.wait_for_selector("#terms-accept", state="visible")
-    page.click("#terms-accept")
-    page.wait_for_selector("#terms", state="hidden")
+    accept_if_asked(page)
     return ctx, page
+
+
+def accept_if_asked(page):
+    """After the page's load event (the badge is filled in the same update): accept the terms if the server
+    has no acceptance for this account or browser yet — it remembers them."""
+    page.wait_for_function("!!document.querySelector('#page-state .page-state[data-state=\"loaded\"]')")
+    if page.get_attribute("#page-state .page-state", "data-terms") == "required":
+        page.click("#terms-accept")
+        page.wait_for_selector("#terms", state="hidden")
 
 
 def shot(page, name: str) -> None:
@@ -337,8 +344,7 @@ def open_solo(browser, url):
     ctx.set_default_timeout(T)
     page = ctx.new_page()
     page.goto(url, wait_until="load")
-    page.wait_for_selector("#terms-accept", state="visible")
-    page.click("#terms-accept")
+    accept_if_asked(page)
     return ctx, page
 
 

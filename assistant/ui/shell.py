@@ -85,10 +85,14 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
                 lang = reg.add(gr.Radio(choices=[("Tiếng Việt", "vi"), ("English", "en")], value="vi", elem_id="lang"),
                                label="shell.lang_label")
         badge_md = gr.Markdown(elem_id="badge")
+        # set by the load event once the page reflects this account (language, terms, role): tests wait for it
+        page_state = gr.HTML('<span class="page-state" data-state="loading"></span>', elem_id="page-state",
+                             elem_classes=["machine-state"])
         with gr.Group(visible=False, elem_id="terms") as terms:
             terms_md = gr.Markdown()
             accept = reg.add(gr.Button(variant="primary", elem_id="terms-accept"), value="shell.terms_accept")
         ctx.c["lang"] = lang
+        ctx.c["terms_box"] = terms
         private = gr.State(None, time_to_live=max(60, settings.upload_ttl_min * 60), delete_callback=release)
         ctx.c["private"] = private
         with gr.Tabs(selected="ask", elem_id="tabs") as tabs:
@@ -134,11 +138,12 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
                 args = [lg] + list(extra[pos:pos + len(ins) - 1])
                 pos += len(ins) - 1
                 out += list(_refresh(fn, args, request))
-            return out
+            terms_state = "accepted" if accepted else "required"
+            return out + [f'<span class="page-state" data-state="loaded" data-terms="{terms_state}"></span>']
 
         extra_in = [c for _fn, ins, _o in on_lang for c in ins[1:]]
         extra_out = [c for _fn, _i, outs in on_lang for c in outs]
-        load_outs = [lang, *reg.components, badge_md, terms, terms_md, trainer_tab, *extra_out]
+        load_outs = [lang, *reg.components, badge_md, terms, terms_md, trainer_tab, *extra_out, page_state]
         demo.load(on_load, [lang_store, bid_state, *extra_in], load_outs, api_visibility="private")
 
         def on_switch(request: gr.Request, lg, *extra):

@@ -13,6 +13,8 @@ from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
 from assistant.answer.types import Request
 from assistant.ui.uploads import add_upload, sweep
+from assistant.ui.learner import browser_state
+from assistant.ui.learner import learner as learner_of
 from assistant.ui.viewer import link as viewer_link
 from assistant.ui.viewer import viewable
 
@@ -99,7 +101,18 @@ def guard_notices(result: dict) -> list[str]:
     stages = g.get("stages", []) if isinstance(g, dict) else list(g)
     if result.get("blocked") or any(x.get("decision") == "block" for x in stages):
         return []
-    return list(dict.fromkeys(x["explanation"] for x in stages if x.get("decision") == "warn" and x.get("explanation")))
+    return list(dict.fromkeys(x["explanation"] for x in stages if x.get("decision") == "warn" and x.get("explanation")
+                              and x.get("part") != "question"))  # the question's own notice is in its bubble
+
+
+def shown_question(q: str) -> str:
+    """The question as the trainee's bubble shows it: personal data already replaced by the guard's labels."""
+    try:
+        from assistant.guard import Redactor
+
+        return Redactor().redact(q)[0]
+    except Exception:  # noqa: BLE001 - display only; the pipeline still redacts
+        return q
 
 
 def answer_state(state: str, turn: int, event_id=None) -> str:
@@ -184,18 +197,22 @@ def build(ctx: Ctx) -> None:
         turns = list(turns) + [{"question": q, "answer": text, "citations": [], "event_id": None}]
         return chat, turns
 
-    def respond(q, chat, turns, lang, priv, scope_v, doc_list, ex_run=None, request: gr.Request = None):
+    def respond(q, chat, turns, lang, priv, scope_v, doc_list, ex_run=None, bid=None, request: gr.Request = None):
         lang = ctx.lang(lang)
         q = (q or "").strip()
         hidden = [gr.update(visible=False)] * 3
+        keep = gr.update()
         if not q:
-            yield chat, turns, gr.update(), gr.update(), gr.update(), *hidden, gr.update(visible=False), gr.update()
+            yield chat, turns, gr.update(), gr.update(), gr.update(), *hidden, gr.update(visible=False), gr.update(), keep
             return
         if priv is not None and priv.expired(s.upload_ttl_min):
             priv.clear()
-        chat = list(chat or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": t("ui.searching", lang)}]
+        # the trainee's own message as it goes to the assistant: personal data replaced at once (the pipeline's
+        # input guard then gives the exact text it used, with the explanation above the answer)
+        chat = list(chat or []) + [{"role": "user", "content": shown_question(q)},
+                                   {"role": "assistant", "content": t("ui.searching", lang)}]
         working = answer_state("working", len(turns or []))
-        yield chat, turns, "", gr.update(), gr.update(visible=False), *hidden, gr.update(visible=False), working
+        yield chat, turns, "", gr.update(), gr.update(visible=False), *hidden, gr.update(visible=False), working, keep
         history = [(x["question"], x["answer"]) for x in turns][-4:]
         answer, cits = "", []
         try:
@@ -203,7 +220,7 @@ def build(ctx: Ctx) -> None:
             if ex is not None and ex.get("task") == "draft":
                 chat, turns = run_draft(ex, q, chat, turns, lang, request)
                 yield (chat, turns, "", sources_html([], lang), gr.update(value=""), *hidden, gr.update(visible=False),
-                       answer_state("done", len(turns)))
+                       answer_state("done", len(turns)), keep)
                 return
             if ex is not None:  # the exercise's own task, documents and options
                 from assistant import exercises as exlib
@@ -213,8 +230,12 @@ def build(ctx: Ctx) -> None:
             else:
                 req = Request(q, lang=lang, history=history, sources=doc_list or None, private=priv,
                               scope=scope_v or "corpus")
-            for typ, data in ctx.services.ask_stream(req, who=ctx.who(request)):
-                if typ == "status":
+            who = dict(ctx.who(request), learner=learner_of(ctx, request, bid))
+            for typ, data in ctx.services.ask_stream(req, who=who):
+                if typ == "guard" and isinstance(data, dict) and data.get("part") == "question" and data.get("redacted"):
+                    note = f"\n\n> ⚠️ {data['explanation']}" if data.get("decision") == "warn" and data.get("explanation") else ""
+                    chat[-2] = {"role": "user", "content": data["redacted"] + note}
+                elif typ == "status":
                     msg = data.get("message", "") if isinstance(data, dict) else str(data)
                     chat[-1] = {"role": "assistant", "content": f"_{msg}_" if msg else "…"}
                 elif typ == "token":
@@ -224,10 +245,15 @@ def build(ctx: Ctx) -> None:
                     cits = data if isinstance(data, list) else []
                     for c in cits:
                         c.setdefault("url", ctx.services.source_url(c.get("source", ""), c.get("page")))
-                    yield chat, turns, "", sources_html(cits, lang), gr.update(), *hidden, gr.update(), gr.update()
+                    yield chat, turns, "", sources_html(cits, lang), gr.update(), *hidden, gr.update(), gr.update(), keep
                     continue
                 elif typ == "done":
                     result = data
+                    if result.get("terms_required"):  # nothing was sent: show the notice to accept first
+                        chat[-1] = {"role": "assistant", "content": result.get("answer", "")}
+                        yield (chat, turns, q, gr.update(), gr.update(), *hidden, gr.update(visible=False),
+                               answer_state("done", len(chat) // 2), gr.update(visible=True))
+                        return
                     chat[-1] = {"role": "assistant", "content": format_answer(result, lang)}
                     turns = list(turns) + [{"question": q, "answer": result.get("answer", ""),
                                             "citations": result.get("citations", []),
@@ -235,18 +261,18 @@ def build(ctx: Ctx) -> None:
                     fus = followups(result, lang)
                     fu = [gr.update(visible=True, value=x) for x in fus] + [gr.update(visible=False)] * (3 - len(fus))
                     yield (chat, turns, "", sources_html(result.get("citations", []), lang), gr.update(value=""),
-                           *fu, gr.update(visible=bool(fus)), answer_state("done", len(turns), result.get("event_id")))
+                           *fu, gr.update(visible=bool(fus)), answer_state("done", len(turns), result.get("event_id")), keep)
                     return
                 else:
                     continue
-                yield chat, turns, "", gr.update(), gr.update(), *hidden, gr.update(), gr.update()
+                yield chat, turns, "", gr.update(), gr.update(), *hidden, gr.update(), gr.update(), keep
         except Exception as exc:  # noqa: BLE001 - tell the trainee, never a stack trace
             chat[-1] = {"role": "assistant", "content": t("ui.error", lang, detail=type(exc).__name__)}
             yield (chat, turns, "", gr.update(), gr.update(), *hidden, gr.update(visible=False),
-                   answer_state("error", len(turns or [])))
+                   answer_state("error", len(turns or [])), keep)
 
-    outs = [chatbot, conv, question, sources, fb_status, *fu_buttons, fu_label, state]
-    ins = [question, chatbot, conv, lang_in, private, scope, docs, exercise_run]
+    outs = [chatbot, conv, question, sources, fb_status, *fu_buttons, fu_label, state, ctx.c["terms_box"]]
+    ins = [question, chatbot, conv, lang_in, private, scope, docs, exercise_run, browser_state(ctx)]
     ctx.c["ask_respond"] = (respond, ins, outs)  # the Exercises tab's Start runs the exercise through it
     send.click(respond, ins, outs, api_visibility="private")
     question.submit(respond, ins, outs, api_visibility="private")

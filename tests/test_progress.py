@@ -12,6 +12,7 @@ import threading
 
 import pytest
 
+from assistant.progress.schema import MIGRATIONS
 from pg_server import fresh_database, pg_fixture
 
 pg_url = pg_fixture()
@@ -110,7 +111,8 @@ def test_an_old_log_database_is_upgraded_in_place(tmp_path):
     logs.log_feedback(1, +1, user="minh")
     rows = logs.feedback()
     assert [r["reason"] for r in rows] == ["wrong", ""] and rows[1]["learner"] == "minh"
-    assert {r[0] for r in sqlite3.connect(path).execute("SELECT version FROM schema_version")} == {1, 2}
+    assert {r[0] for r in sqlite3.connect(path).execute("SELECT version FROM schema_version")} == {
+        m[0] for m in MIGRATIONS}
 
 
 def test_logs_share_the_database_and_stay_redacted(db_url):

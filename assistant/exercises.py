@@ -203,7 +203,7 @@ def check_run(ex: dict, result, lang: str = "vi", prompt_index: int = 0) -> list
     if "abstain" in exp and bool(res.get("abstained")) != bool(exp["abstain"]):
         failed.append("the assistant refused to answer" if res.get("abstained") else "the assistant answered, expected a refusal")
     cited = [(c.get("source", ""), str(c.get("article") or "")) for c in res.get("citations") or []]
-    for want in exp.get("cites") or []:
+    for want in _facts(exp.get("cites"), lang):  # a list, or one per language ({"vi": [...], "en": [...]})
         src, _, art = str(want).partition("#")
         if not any(s == src and (not art or a == art) for s, a in cited):
             failed.append(f"no citation of {want} (cited: {', '.join(f'{s}#{a}' for s, a in cited) or 'none'})")

@@ -10,7 +10,7 @@ import gradio as gr
 
 from assistant.config import Settings
 from assistant.messages import t
-from assistant.ui import tab_ask, tab_exercises, tab_help, tab_learn, tab_safety, tab_summarize, tab_trainer
+from assistant.ui import gradio_words, tab_ask, tab_exercises, tab_help, tab_learn, tab_safety, tab_summarize, tab_trainer
 from assistant.ui.auth import Accounts
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
@@ -36,7 +36,16 @@ CSS = """
 .src-empty { opacity: 0.7; font-style: italic; }
 mark.unsupported { background: #fde68a; color: inherit; }
 button.followup { white-space: normal !important; text-align: left; }
+/* extraction tables in the chat: the article and citation columns keep whole words (a narrow column cut
+   "Điều 15, khoản 2" into "Điề / u" in the screenshots); a wide table scrolls inside its bubble */
+#chat table td:nth-last-child(-n+2), #chat table th:nth-last-child(-n+2) { white-space: nowrap; }
+#chat .message table { display: block; overflow-x: auto; max-width: 100%; }
 .machine-state { display: none !important; }
+/* the chat's label takes its own line: floating, it covered the first message once the chat scrolled */
+#chat label[data-testid="block-label"] { position: static !important; width: fit-content; margin: 6px 0 0 6px; }
+#chat .wrapper { display: flex; flex-direction: column; height: 100%; }
+#chat .bubble-wrap { flex: 1 1 auto; min-height: 0; }
+#upload button { white-space: normal; line-height: 1.35; }
 """ + VIEWER_CSS + """
 a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
 @media (max-width: 640px) {
@@ -44,7 +53,14 @@ a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visib
   .gradio-container .row { flex-wrap: wrap !important; }
   .gradio-container .column, .gradio-container .row > * { min-width: 0 !important; flex: 1 1 100% !important; }
   .gradio-container .prose, #terms li { overflow-wrap: anywhere; }
-  #chat { height: 380px !important; }
+  #chat { height: 300px !important; }
+  /* a phone shows the question box on its first screen: a smaller header */
+  #title h1 { font-size: 1.3rem !important; margin: 0 !important; }
+  #promise, #promise p { font-size: 0.85rem !important; line-height: 1.35 !important; }
+  #badge, #badge p { font-size: 0.8rem !important; line-height: 1.35 !important; }
+  #lang { padding: 4px 8px !important; }
+  #lang .wrap { gap: 6px !important; }
+  #lang span[data-testid="block-info"] { margin-bottom: 4px !important; }
 }
 """
 
@@ -138,17 +154,17 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
                 args = [lg] + list(extra[pos:pos + len(ins) - 1])
                 pos += len(ins) - 1
                 out += list(_refresh(fn, args, request))
-            terms_state = "accepted" if accepted else "required"
-            return out + [f'<span class="page-state" data-state="loaded" data-terms="{terms_state}"></span>']
+            return out + [page_marker(accepted, lg)]
 
         extra_in = [c for _fn, ins, _o in on_lang for c in ins[1:]]
         extra_out = [c for _fn, _i, outs in on_lang for c in outs]
         load_outs = [lang, *reg.components, badge_md, terms, terms_md, trainer_tab, *extra_out, page_state]
         demo.load(on_load, [lang_store, bid_state, *extra_in], load_outs, api_visibility="private")
 
-        def on_switch(request: gr.Request, lg, *extra):
+        def on_switch(request: gr.Request, lg, bid, *extra):
             lg = ctx.lang(lg)
-            out = [lg, *reg.updates(lg), badge(ctx, lg, request), terms_text_(lg)]
+            out = [lg, *reg.updates(lg), badge(ctx, lg, request), terms_text_(lg),
+                   page_marker(services.terms_ok(learner_of(ctx, request, bid)), lg)]
             pos = 0
             for fn, ins, _outs in on_lang:
                 args = [lg] + list(extra[pos:pos + len(ins) - 1])
@@ -156,13 +172,14 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
                 out += list(_refresh(fn, args, request))
             return out
 
-        lang.input(on_switch, [lang, *extra_in], [lang_store, *reg.components, badge_md, terms_md, *extra_out],
+        lang.input(on_switch, [lang, bid_state, *extra_in],
+                   [lang_store, *reg.components, badge_md, terms_md, page_state, *extra_out],
                    api_visibility="private")
-        def on_accept(bid, request: gr.Request):
+        def on_accept(bid, lg, request: gr.Request):
             services.accept_terms(learner_of(ctx, request, bid))
-            return gr.update(visible=False)
+            return gr.update(visible=False), page_marker(True, ctx.lang(lg))
 
-        accept.click(on_accept, [bid_state], [terms], api_visibility="private")
+        accept.click(on_accept, [bid_state, lang], [terms, page_state], api_visibility="private")
         trainer_tab.select(t_fn, t_in, t_out, api_visibility="private")
 
         from assistant.ui.api import register
@@ -170,6 +187,13 @@ def build_app(settings: Settings, exercises_dir: str | None = None) -> gr.Blocks
         register(ctx)
     demo.ctx = ctx  # for tests
     return demo
+
+
+def page_marker(accepted: bool, lang: str) -> str:
+    """The hidden page-state marker: loaded, whether the terms are still to accept, the language shown
+    (set in the same update that changes the page, so tests and assistive tools wait for it)."""
+    terms_state = "accepted" if accepted else "required"
+    return f'<span class="page-state" data-state="loaded" data-terms="{terms_state}" data-lang="{lang}"></span>'
 
 
 def _refresh(fn, args, request):
@@ -219,7 +243,7 @@ def prepare(settings: Settings, exercises_dir: str | None = None) -> tuple[gr.Bl
     threading.Thread(target=_janitor, args=(settings,), daemon=True).start()
     kw = dict(server_name=settings.host, server_port=settings.port, allowed_paths=[corpus, str(reports_dir(settings))], css=CSS,
               footer_links=[], max_file_size=f"{max(settings.max_upload_mb * 4, settings.max_file_mb):g}mb",
-              theme=gr.themes.Soft(), show_error=False, ssr_mode=False)
+              theme=gr.themes.Soft(), show_error=False, ssr_mode=False, head=gradio_words.head())
     if accounts.enabled:
         kw["auth"] = accounts.check_async
         kw["auth_message"] = t("ui.login_message", settings.lang)

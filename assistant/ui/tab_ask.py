@@ -162,14 +162,19 @@ def build(ctx: Ctx) -> None:
                                 (tr("ask.scope_private", lang), "private")]})
                 docs = reg.add(gr.Dropdown(multiselect=True, choices=ctx.services.documents(), elem_id="documents"),
                                label="ask.documents")
-                upload = reg.add(gr.File(file_count="multiple", elem_id="upload", height=110), label="ask.upload")
+                # a button whose words we set (Gradio's drop zone says "Drop File Here" in English only)
+                with gr.Group(elem_id="upload"):
+                    upload = reg.add(gr.UploadButton(file_count="multiple", elem_id="upload-button", size="md"),
+                                     label="ask.upload")
                 upload_status = reg.add(gr.Markdown(elem_id="upload-status"),
                                         lambda lang: {"value": t("ui.upload_none", lang)})
             with reg.add(gr.Accordion(open=False, elem_id="export"), label="ask.export"):
                 with gr.Row():
                     exp_md = reg.add(gr.Button(size="sm", elem_id="export-md"), value="ask.export_md")
                     exp_docx = reg.add(gr.Button(size="sm", elem_id="export-docx"), value="ask.export_docx")
-                exp_file = reg.add(gr.File(interactive=False, elem_id="export-file", height=80), label="ask.export_file")
+                # shown once there is a file: an empty file box only says "Empty value"
+                exp_file = reg.add(gr.File(interactive=False, elem_id="export-file", height=80, visible=False),
+                                   label="ask.export_file")
     ctx.c.update(question=question, chatbot=chatbot, conv=conv, docs=docs, send=send, exercise_run=exercise_run)
     # the document list follows re-indexing: refreshed on every page load
     ctx.c.setdefault("on_lang", []).append(
@@ -338,8 +343,8 @@ def build(ctx: Ctx) -> None:
             lang = ctx.lang(lang)
             if not turns:
                 gr.Info(t("ui.export_empty", lang))
-                return None
-            return str(write_export(turns, lang, fmt, EXPORT_DIR))
+                return gr.update(value=None, visible=False)
+            return gr.update(value=str(write_export(turns, lang, fmt, EXPORT_DIR)), visible=True)
         return _fn
 
     exp_md.click(export("md"), [conv, lang_in], exp_file, api_visibility="private")

@@ -2,6 +2,8 @@
 (per account, or per browser without login: started, finished, rubric items ticked, time spent)."""
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 
 from assistant.progress.knowledge import load_checks
@@ -29,6 +31,17 @@ def _md(ex: dict | None, lang: str) -> str:
     if mistakes:
         parts.append(f"**{tr('ex.mistakes', lang)}**\n" + "\n".join(f"- {m}" for m in mistakes))
     return "\n\n".join(parts)
+
+
+def ex_marker(state: str, rows: dict | None = None) -> str:
+    """Hidden machine-readable state of this learner's exercise progress as the server has it (tests and
+    assistive tools wait for it): which exercises are started and done, and the rubric items ticked."""
+    rows = rows or {}
+    ids = sorted(rows)
+    done = ",".join(i for i in ids if rows[i].get("done"))
+    ticked = ";".join(f"{i}:" + ",".join(str(n) for n in rows[i].get("rubric") or []) for i in ids if rows[i].get("rubric"))
+    return (f'<span class="ex-state" data-state="{html.escape(state)}" data-started="{html.escape(",".join(ids))}" '
+            f'data-done="{html.escape(done)}" data-ticked="{html.escape(ticked)}"></span>')
 
 
 def build(ctx: Ctx) -> None:
@@ -62,6 +75,7 @@ def build(ctx: Ctx) -> None:
             exercise = reg.add(gr.Radio(elem_id="ex-list", choices=ex_choices(mods[0] if mods else None, "vi")),
                                label="ex.exercise")
             prog = gr.Markdown(elem_id="ex-progress")
+            ex_state = gr.HTML(ex_marker("idle"), elem_id="ex-state", elem_classes=["machine-state"])
         with gr.Column(scale=3, min_width=320):
             detail = gr.Markdown(elem_id="ex-detail")
             prompt = reg.add(gr.Radio(elem_id="ex-prompt", visible=bool(catalogue)), label="ex.prompt")
@@ -107,19 +121,24 @@ def build(ctx: Ctx) -> None:
         items = exlib.items(ex, "rubric", lang) if ex else []
         return [i for i, item in enumerate(items) if item in (values or [])]
 
+    def marker(state, learner):
+        return ex_marker(state, L.store(ctx).exercises(learner) if learner else {})
+
     def on_rubric(ex_id, values, lang, bid, request: gr.Request):
         ex = exlib.by_id(catalogue, ex_id) if ex_id else None
         learner = L.learner(ctx, request, bid)
         if ex and learner:
             L.store(ctx).exercise_rubric(learner, ex_id, int(ex.get("module") or 0), ticks_of(ex, values, ctx.lang(lang)))
+        return marker("ticked", learner)
 
-    rubric.input(on_rubric, [exercise, rubric, lang_in, bid_state], None, api_visibility="private")
+    rubric.input(on_rubric, [exercise, rubric, lang_in, bid_state], ex_state, api_visibility="private")
 
     def record_start(ex_id, bid, request: gr.Request):
         ex = exlib.by_id(catalogue, ex_id) if ex_id else None
         learner = L.learner(ctx, request, bid)
         if ex and learner:
             L.store(ctx).exercise_start(learner, ex_id, int(ex.get("module") or 0))
+        return marker("started", learner)
 
     def on_start(ex_id, p, lang):
         """Start: the Ask tab gets the prompt and the exercise's documents, then runs it with the exercise's task."""
@@ -131,7 +150,7 @@ def build(ctx: Ctx) -> None:
     ask_respond, ask_ins, ask_outs = ctx.c["ask_respond"]
     start.click(on_start, [exercise, prompt, lang_in], [ctx.c["question"], ctx.c["docs"], ctx.c["exercise_run"], ctx.c["tabs"]],
                 api_visibility="private").then(ask_respond, ask_ins, ask_outs, api_visibility="private")
-    start.click(record_start, [exercise, bid_state], None, api_visibility="private")  # progress: started
+    start.click(record_start, [exercise, bid_state], ex_state, api_visibility="private")  # progress: started
 
     def on_done(ex_id, ticked, m, lang, bid, request: gr.Request):
         lang = ctx.lang(lang)
@@ -140,9 +159,10 @@ def build(ctx: Ctx) -> None:
         if ex and learner:
             L.store(ctx).exercise_done(learner, ex_id, int(ex.get("module") or 0), ticks_of(ex, ticked, lang))
         done = server_done(learner)
-        return progress_md(done, lang, learner), gr.update(choices=ex_choices(m, lang, done))
+        return progress_md(done, lang, learner), gr.update(choices=ex_choices(m, lang, done)), marker("done", learner)
 
-    done_btn.click(on_done, [exercise, rubric, module, lang_in, bid_state], [prog, exercise], api_visibility="private")
+    done_btn.click(on_done, [exercise, rubric, module, lang_in, bid_state], [prog, exercise, ex_state],
+                   api_visibility="private")
 
     def refresh(lang, legacy, m, ex_id, bid, request=None):
         """On load and on a language switch: titles, detail and progress (from the server) in that language.
@@ -158,7 +178,8 @@ def build(ctx: Ctx) -> None:
             done = server_done(learner)
         ex_up = gr.update(choices=ex_choices(m, lang, done), value=ex_id)
         detail_v, prompt_u, rubric_u = on_exercise(ex_id, lang, bid, request)
-        return ex_up, progress_md(done, lang, learner), detail_v, prompt_u, rubric_u, {} if legacy else gr.update()
+        return (ex_up, progress_md(done, lang, learner), detail_v, prompt_u, rubric_u, {} if legacy else gr.update(),
+                marker("loaded", learner))
 
     ctx.c.setdefault("on_lang", []).append((refresh, [lang_in, progress, module, exercise, bid_state],
-                                            [exercise, prog, detail, prompt, rubric, progress]))
+                                            [exercise, prog, detail, prompt, rubric, progress, ex_state]))

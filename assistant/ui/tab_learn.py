@@ -53,7 +53,9 @@ def build(ctx: Ctx) -> None:
         return L.learner(ctx, request, bid)
 
     reg.add(gr.Markdown(elem_id="learn-intro"), value="learn.intro")
-    with gr.Tabs(elem_id="learn-tabs", selected="learn-check"):
+    # three names wider than a phone: on two lines (a "more" menu hid them, or Gradio measured too early and
+    # the page grew wider than the screen)
+    with gr.Tabs(elem_id="learn-tabs", selected="learn-check", overflow_behavior="wrap"):
         # ------------------------------------------------------------ knowledge check
         with reg.add(gr.Tab(id="learn-check", elem_id="learn-tab-check"), label="learn.tab_check"):
             learn_check.build(ctx, checks, rule)

@@ -52,6 +52,11 @@ def guard_table(guard: dict | None, lang: str) -> list[str]:
     return rows
 
 
+def engine_name(backend, lang: str) -> str:
+    """The answer engine as logged, in words: the offline engine is logged as "offline"."""
+    return tr("tr.g_offline", lang) if not backend or str(backend).lower() == "offline" else str(backend)
+
+
 def glass_md(ev: dict | None, lang: str) -> str:
     """One logged answer seen from inside: retrieval, guard decisions, timings, the answer and the prompt."""
     if not ev:
@@ -59,7 +64,7 @@ def glass_md(ev: dict | None, lang: str) -> str:
     kind = ev.get("kind") or ""
     out = [f"**{tr('tr.g_question', lang)}:** {ev.get('question', '')}",
            f"**{tr('tr.g_task', lang)}:** {tr('tr.kind_' + kind, lang) if kind in KINDS else kind} · "
-           f"**{tr('tr.g_engine', lang)}:** {ev.get('backend') or tr('tr.g_offline', lang)} · "
+           f"**{tr('tr.g_engine', lang)}:** {engine_name(ev.get('backend'), lang)} · "
            f"**{tr('tr.g_time', lang)}:** {ev.get('ms', 0):.0f} ms · "
            f"**{tr('tr.g_abstained', lang)}:** {tr('tr.yes' if ev.get('abstained') else 'tr.no', lang)}"]
     hits = ev.get("hits") or []

@@ -30,6 +30,11 @@ def _entries() -> list[tuple[re.Pattern, list[str]]]:
 
 def expand_en(query: str) -> str:
     """Vietnamese terms for the English words and phrases in ``query`` ("" when none)."""
+    return " ".join(split_en(query)[0])
+
+
+def split_en(query: str) -> tuple[list[str], str]:
+    """(the Vietnamese terms of the English words and phrases the glossary knows, the rest of ``query``)."""
     q = query.lower()
     found: list[str] = []
     for pattern, vals in _entries():
@@ -38,4 +43,4 @@ def expand_en(query: str) -> str:
             for v in vals:
                 if v not in found:
                     found.append(v)
-    return " ".join(found)
+    return found, " ".join(q.split())

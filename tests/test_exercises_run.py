@@ -108,9 +108,15 @@ def _start_and_run(app, ex_id: str, lang: str = "vi"):
     q, docs, run_state, _tabs = _fn(app, "on_start")(ex_id, prompt, lang)
     assert q == prompt and run_state["id"] == ex_id and run_state["prompt"] == 0
     last = None
-    for last in _fn(app, "respond")(q, [], [], lang, None, "corpus", docs["value"], run_state, None):
+    from assistant.ui.learner import learner
+
+    bid = "exercise-test-browser"
+    app.ctx.services.accept_terms(learner(app.ctx, None, bid))  # as the trainee did on the terms notice
+    for last in _fn(app, "respond")(q, [], [], lang, None, "corpus", docs["value"], run_state, bid):
         pass
-    chat, state = last[0], last[-1]
+    chat = last[0]
+    state = next(x for x in last if isinstance(x, str) and "answer-state" in x)  # the done-state marker
+    _start_and_run.chat = chat  # the whole conversation, for the trainee's own bubble
     return chat[-1]["content"], state
 
 
@@ -123,7 +129,9 @@ def test_start_runs_the_exercise_with_its_own_task(app):
 def test_start_shows_the_guard_warning(app):
     answer, state = _start_and_run(app, "m6-01")  # "watch how the assistant warns you"
     assert 'data-state="done"' in state
-    assert answer.startswith("> ⚠️") and "người làm chứng" in answer
+    asked = str(_start_and_run.chat[-2]["content"])  # the warning sits with the question it is about
+    assert "[CCCD_1]" in asked and "⚠️" in asked and not re.search(r"\d{12}", asked)
+    assert "người làm chứng" in answer
 
 
 def test_start_runs_a_draft_exercise_with_the_drafting_function(app):

@@ -78,6 +78,23 @@ def test_unknown_words_names_placeholders_and_politeness_do_not_refuse(pipe, que
     assert not res.abstained and res.citations, (question, res.relevance)
 
 
+def test_an_english_question_gets_the_vietnamese_article(pipe):
+    """The walk of issue 13: asked in English, answered from the Vietnamese rules (the glossary gives the
+    question's words in Vietnamese to the relevance rule and to the choice of quote)."""
+    res = ask(pipe, "How long must the one-stop shop check an online application?")
+    assert not res.abstained, res.relevance
+    assert any(c["source"] == "mot-cua-lien-thong.pdf" and c["article"] == "6" for c in res.citations), res.citations
+    assert "08 giờ làm việc" in res.answer
+
+
+def test_an_english_question_about_what_the_glossary_does_not_know_stays_refused(pipe):
+    from assistant.answer.relevance import cross_language_coverage
+
+    assert cross_language_coverage("What is the fee for a fishing licence on the river?", [], None) == 0.0
+    res = ask(pipe, "What is the fee for a fishing licence on the river?")
+    assert res.abstained, (res.relevance, res.answer[:300])
+
+
 def test_out_of_corpus_questions_stay_refused(pipe):
     for q in ("Thuế sử dụng đất phi nông nghiệp năm nay là bao nhiêu phần trăm?", "What is the speed limit on motorways in Viet Nam?"):
         assert ask(pipe, q).abstained, q

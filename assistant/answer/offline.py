@@ -207,6 +207,16 @@ def _for_parts(query: str, hits: list, df, chosen: list) -> list:
     return out
 
 
+def glossary_terms(query: str) -> list[str]:
+    """An English question's words in Vietnamese (``prompts/glossary.yaml``), to match Vietnamese passages."""
+    from assistant.glossary import split_en
+    from assistant.retrieval import query_lang
+
+    if query_lang(query) != "en":
+        return []
+    return [t for v in split_en(topic(query))[0] for t in content_terms(v)]
+
+
 def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:
     """Quote the best legal unit (and close seconds from the same passage) of the top passages.
 
@@ -222,11 +232,13 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     """
     top = hits[:QA_TOP_HITS]
     kinds = question_types(query)
-    terms = content_terms(topic(query))
+    terms = base_terms = content_terms(topic(query))
     qwords = words(topic(query))
     wanted = asks(query)
+    vi_terms = glossary_terms(query)
     cands: list[tuple[float, int, int, Unit]] = []  # (score, hit index, order, unit)
     for i, h in enumerate(top):
+        terms = base_terms + (vi_terms if (h.metadata or {}).get("lang") != "en" else [])
         ccov = coverage(terms, h.text, df)
         prior = (1.0 - RANK_PRIOR * i) * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
         if kinds and HEADING_KIND.get(tuple(kinds)[0]) and HEADING_KIND[tuple(kinds)[0]].search(
@@ -259,7 +271,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     chosen += _references(chosen, cands, hits)
 
     def piece_score(piece: str) -> float:
-        return coverage(terms, piece, df) + (TYPE_BONUS if any(a(piece) for a in wanted) else 0.0)
+        return coverage(base_terms + vi_terms, piece, df) + (TYPE_BONUS if any(a(piece) for a in wanted) else 0.0)
 
     lines = [t("answers.offline_intro", lang), ""]
     for i in sorted({c[1] for c in chosen}):

@@ -170,6 +170,27 @@ def search(source, query: str, k: int, sources=None) -> list:
     return hits + extra
 
 
+def cross_language_coverage(query: str, hits: list, df: DocFreq | None, exact: bool = True) -> float:
+    """An English question over Vietnamese passages: the coverage of the Vietnamese terms the glossary gives
+    for its words, times the share of its topic words the glossary knows (a question about something the
+    glossary has no word for, "fishing licence fee", keeps only the "fee" part: it stays low). 0 for a
+    Vietnamese question or a question with no glossary word."""
+    from assistant.glossary import split_en
+    from assistant.retrieval import query_lang
+
+    if query_lang(query) != "en" or not hits:
+        return 0.0
+    vi_words, rest = split_en(topic(query))
+    if not vi_words:
+        return 0.0
+    asked = [w for w in content_terms(topic(query)) if "_" not in w]
+    unknown = [w for w in content_terms(rest) if "_" not in w]
+    known = 1.0 - len(unknown) / max(1, len(asked))
+    vi_terms = [t for v in vi_words for t in content_terms(v, exact)]  # no bigram across two glossary entries
+    return known * max((coverage(vi_terms, h.text, df, None, exact) for h in hits
+                        if h.metadata.get("lang") != "en"), default=0.0)
+
+
 def relevance(query: str, hits: list, df: DocFreq | None, settings=None, dense_reads: bool = True) -> Relevance:
     """``dense_reads``: the embedding model reads the query's language (its cosine is evidence)."""
     thr, floor, bonus = constants(settings)
@@ -186,6 +207,7 @@ def relevance(query: str, hits: list, df: DocFreq | None, settings=None, dense_r
             pt, ps = topic_terms(p, df, exact)
             per.append(max((coverage(pt, h.text, df, ps, exact) for h in hits[:PART_TOP]), default=0.0))
         cov = max(cov, max(per))
+    cov = max(cov, cross_language_coverage(query, hits[:TOP], df, exact))
     dense = max((float(h.dense_score) for h in hits[:TOP]), default=0.0)
     score = cov + (bonus * max(0.0, dense - floor) if dense_reads else 0.0)
     return Relevance(score, cov, dense, thr)

@@ -157,7 +157,8 @@ def test_highlighted_findings():
     from assistant.ui.tab_safety import highlighted
 
     text = "CCCD 001203004567 ok"
-    assert highlighted(text, [Finding("pii.cccd", 5, 17)]) == [("CCCD ", None), ("001203004567", "pii.cccd"), (" ok", None)]
+    assert highlighted(text, [Finding("pii.cccd", 5, 17)]) == [("CCCD ", None), ("001203004567", "số căn cước"), (" ok", None)]
+    assert highlighted(text, [Finding("pii.cccd", 5, 17)], "en")[1] == ("001203004567", "citizen ID number")
 
 
 def test_exercise_catalogue(tmp_path):

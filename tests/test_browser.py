@@ -196,8 +196,8 @@ def test_personal_data_is_redacted_with_explanation(browser, app):
     red = page.input_value("#safe-redacted textarea")
     assert "001203004567" not in red and "[PHONE_1]" in red
     expl = page.inner_text("#safe-explanation")
-    assert "13/2023" in expl and "Cảnh báo" in expl
-    assert "pii.cccd" in page.inner_text("#safe-findings")
+    assert "13/2023" in expl and "Cảnh báo" in expl and "pii." not in expl and "số căn cước" in expl
+    assert "số căn cước" in page.inner_text("#safe-findings") and "pii." not in page.inner_text("#safe-findings")
     shot(page, "06_safety_redacted")
     # an example attack from the list
     page.locator("#safe-examples input").click()

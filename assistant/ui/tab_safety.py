@@ -9,7 +9,17 @@ from assistant.ui.i18n import tr
 EXAMPLES = ("cccd", "injection", "secret", "email")
 
 
-def highlighted(text: str, findings) -> list[tuple[str, str | None]]:
+def finding_label(kind: str, lang: str) -> str:
+    """The short human name of a finding type ("số căn cước" for pii.cccd), never the internal code."""
+    from assistant.messages import t
+
+    try:
+        return t(f"guard.label.{kind}", lang)
+    except KeyError:
+        return t("guard.label.other", lang)
+
+
+def highlighted(text: str, findings, lang: str = "vi") -> list[tuple[str, str | None]]:
     """Text split into (piece, label) for gr.HighlightedText; overlapping findings keep the first."""
     out, pos = [], 0
     for f in sorted(findings, key=lambda f: (f.start, -f.end)):
@@ -17,7 +27,7 @@ def highlighted(text: str, findings) -> list[tuple[str, str | None]]:
             continue
         if f.start > pos:
             out.append((text[pos:f.start], None))
-        out.append((text[f.start:f.end], f.type))
+        out.append((text[f.start:f.end], finding_label(f.type, lang)))
         pos = f.end
     if pos < len(text):
         out.append((text[pos:], None))
@@ -31,7 +41,7 @@ def explain(g, lang: str) -> str:
         lines.append(tr("safe.nothing", lang))
     for f in g.findings:
         msg = f.message.get(lang) or f.message.get("vi", "") if isinstance(f.message, dict) else str(f.message)
-        lines.append(f"- `{f.type}` — {msg}")
+        lines.append(f"- **{finding_label(f.type, lang)}** — {msg}")
     reason = g.reason(lang)
     if reason:
         lines.append("\n" + reason)
@@ -66,7 +76,7 @@ def build(ctx: Ctx) -> None:
         ctx.services.logs.log_event("guard", session=who["session"], user=who["user"], role=who["role"], lang=lang,
                                     question=txt, guard={"decision": g.decision, "findings": [f.type for f in g.findings]})
         red = g.redacted if g.redacted is not None else txt
-        return highlighted(txt, g.findings), red, explain(g, lang)
+        return highlighted(txt, g.findings, lang), red, explain(g, lang)
 
     check.click(run, [text, lang_in], [found, redacted, explanation], api_visibility="private")
     text.submit(run, [text, lang_in], [found, redacted, explanation], api_visibility="private")

@@ -37,7 +37,7 @@ install-browser:
 setup: install install-llm install-browser
 
 index: install
-	$(BIN)/python -m assistant index || [ $$? -eq 3 ]
+	$(BIN)/python -m assistant index --rebuild-if-model-changed || [ $$? -eq 3 ]
 
 run: index
 	$(BIN)/python app.py

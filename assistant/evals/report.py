@@ -21,6 +21,27 @@ def _w(lang: str):
     return lambda key, **kw: t("evals." + key, lang, **kw)
 
 
+def _options(options: dict, lang: str) -> str:
+    """The run's options as a reader reads them ("xquad: có, limit: —"), not as Python prints a dict."""
+    def word(v):
+        if isinstance(v, bool):
+            return t("evals.word.yes" if v else "evals.word.no", lang)
+        return "–" if v is None or v == "" else str(v)
+    return ", ".join(f"{k}: {word(v)}" for k, v in (options or {}).items())
+
+
+def _guard_item(w, x: dict, lang: str) -> str:
+    """A guard decision that differs from the expected one, in words (decisions and finding types named)."""
+    from assistant.guard.explain import finding_label
+
+    def decision(d):
+        return t(f"evals.word.decision_{d}", lang) if d in ("allow", "warn", "block") else str(d)
+    types = x.get("types") or []
+    names = ", ".join(dict.fromkeys(finding_label(k, lang) for k in types)) if isinstance(types, (list, tuple)) else str(types)
+    return w("improve.guard_item", id=x["id"], expected=decision(x["expected"]), got=decision(x["got"]),
+             types=f"({names})" if names else "", text=x["text"])
+
+
 def _f(v, ms: bool = False) -> str:
     if v is None:
         return "–"
@@ -150,7 +171,7 @@ def markdown(report: dict, lang: str = "en") -> str:
     td = " / ".join(w("label." + s) for s in sp)
     cfgs = report["configs"]
     L = [f"# {w('report.title')} — {report['created']}", "",
-         w("report.intro", names=", ".join(c["name"] for c in cfgs), seconds=report["seconds"], options=report["options"]), "",
+         w("report.intro", names=", ".join(c["name"] for c in cfgs), seconds=report["seconds"], options=_options(report["options"], lang)), "",
          _split_note(w, sp), ""]
     # summary
     head = ([w("col.configuration"), w("col.mode"), w("col.model")] + [f"{m} ({td})" for m in RET_METRICS]
@@ -282,7 +303,7 @@ def markdown(report: dict, lang: str = "en") -> str:
         if errs:
             L.append(f"### {w('improve.guard', name=c['name'])}")
             for e in errs[:8]:
-                L.append("- " + w("improve.guard_item", id=e["id"], expected=e["expected"], got=e["got"], types=e["types"], text=e["text"]))
+                L.append("- " + _guard_item(w, e, lang))
         L.append("")
     if report.get("beir"):
         b = report["beir"]
@@ -385,7 +406,7 @@ def html(report: dict, lang: str = "en") -> str:
     parts = [f"<!doctype html><html lang='{e(lang)}'><head><meta charset='utf-8'><title>{e(w('report.title'))}</title>"
              f"<style>{CSS}</style></head><body>",
              f"<h1>{e(w('report.title'))} — {e(report['created'])}</h1>",
-             f"<p class='small'>{e(w('report.intro', names=', '.join(c['name'] for c in cfgs), seconds=report['seconds'], options=report['options']))}</p>",
+             f"<p class='small'>{e(w('report.intro', names=', '.join(c['name'] for c in cfgs), seconds=report['seconds'], options=_options(report['options'], lang)))}</p>",
              f"<p>{_md_bold(_split_note(w, sp))}</p>"]
     # summary
     rows = []
@@ -521,7 +542,7 @@ def html(report: dict, lang: str = "en") -> str:
         errs = guard_errors(c)
         if errs:
             parts.append(f"<b>{e(w('improve.guard', name=c['name']))}</b><ul>" + "".join(
-                f"<li>{e(w('improve.guard_item', id=x['id'], expected=x['expected'], got=x['got'], types=x['types'], text=x['text']))}</li>"
+                f"<li>{e(_guard_item(w, x, lang))}</li>"
                 for x in errs[:8]) + "</ul>")
     if report.get("beir"):
         b = report["beir"]

@@ -58,3 +58,11 @@ def user_message(res: GuardResult, lang: str = "vi", kind: str = "input", source
             return reason if source in reason else t("guard.refusal.document", lang, source=source, reason=reason)
         return t(f"guard.refusal.{'output' if kind == 'output' else 'input'}", lang, reason=reason)
     return t("guard.decision.warn", lang) + "\n" + reason
+
+
+def finding_label(kind: str, lang: str) -> str:
+    """The short human name of a finding type ("số căn cước" for pii.cccd), never the internal code."""
+    try:
+        return t(f"guard.label.{kind}", lang)
+    except KeyError:
+        return t("guard.label.other", lang)

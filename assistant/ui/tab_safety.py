@@ -3,20 +3,11 @@ from __future__ import annotations
 
 import gradio as gr
 
+from assistant.guard.explain import finding_label
 from assistant.ui.context import Ctx
 from assistant.ui.i18n import tr
 
 EXAMPLES = ("cccd", "injection", "secret", "email")
-
-
-def finding_label(kind: str, lang: str) -> str:
-    """The short human name of a finding type ("số căn cước" for pii.cccd), never the internal code."""
-    from assistant.messages import t
-
-    try:
-        return t(f"guard.label.{kind}", lang)
-    except KeyError:
-        return t("guard.label.other", lang)
 
 
 def highlighted(text: str, findings, lang: str = "vi") -> list[tuple[str, str | None]]:

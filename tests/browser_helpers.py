@@ -6,7 +6,28 @@ Logging in, the terms and the answer's done state come from tests/test_browser.p
 accept_terms, ask)."""
 from __future__ import annotations
 
+import contextlib
 import re
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"  # screenshots (git-ignored)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium driven by Playwright, as every browser test launches it."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
 
 TABS = ("ask", "summarize", "exercises", "learn", "safety", "draft", "trainer", "help")  # the shell's tab ids
 

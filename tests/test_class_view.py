@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_helpers import chromium
+
 from app_process import AppProcess, app_env
 from pg_server import fresh_database, pg_fixture
 
@@ -92,15 +94,8 @@ def classroom(request, tmp_path_factory, index):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def open_app(browser, url, user, width=1366, height=900):

@@ -53,6 +53,9 @@ a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visib
   .gradio-container .row { flex-wrap: wrap !important; }
   .gradio-container .column, .gradio-container .row > * { min-width: 0 !important; flex: 1 1 100% !important; }
   .gradio-container .prose, #terms li { overflow-wrap: anywhere; }
+  /* the eval report's wide tables scroll inside their box on a phone (the page stays 390 px wide) */
+  #tr-eval { overflow-x: auto; max-width: 100%; }
+  #tr-eval table { display: block; overflow-x: auto; max-width: 100%; }
   #chat { height: 300px !important; }
   /* a phone shows the question box on its first screen: a smaller header */
   #title h1 { font-size: 1.3rem !important; margin: 0 !important; }

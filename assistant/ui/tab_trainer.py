@@ -91,18 +91,29 @@ def glass_md(ev: dict | None, lang: str) -> str:
     return "\n".join(out)
 
 
-def latest_eval(ctx: Ctx) -> str | None:
+def latest_eval(ctx: Ctx, lang: str = "vi") -> str | None:
+    """The newest eval report: a run's ``report.json`` is rendered in the page's language (decisions and
+    findings in words); a Markdown report without its JSON is shown as written."""
     cands = []
     for d in (Path("reports"), Path(ctx.settings.data_dir) / "reports", Path(ctx.settings.data_dir).parent / "reports"):
         if d.is_dir():
             cands += [p for p in d.rglob("*") if p.suffix in (".md", ".json") and p.is_file()]
     if not cands:
         return None
-    p = max(cands, key=lambda p: p.stat().st_mtime)
-    text = p.read_text(encoding="utf-8", errors="replace")[:20000]
+    p = max(cands, key=lambda p: (p.stat().st_mtime, p.suffix == ".json"))
+    js = p if p.suffix == ".json" else p.with_suffix(".json")
+    if js.is_file():
+        try:
+            import json
+
+            from assistant.evals.report import markdown
+
+            return markdown(json.loads(js.read_text(encoding="utf-8")), lang)
+        except (ValueError, KeyError, TypeError):  # not a report of ours: shown as a file below
+            pass
     if p.suffix == ".json":
-        text = "```json\n" + text + "\n```"
-    return f"`{p}`\n\n{text}"
+        return None
+    return p.read_text(encoding="utf-8", errors="replace")[:20000]
 
 
 def build(ctx: Ctx) -> None:
@@ -157,7 +168,7 @@ def build(ctx: Ctx) -> None:
         f_lim = [0, int(f["n"].max()) + 1] if len(f) else None
         return (status_md(ctx, lang), gr.update(choices=choices, value=choices[0][1] if choices else None),
                 glass_md(evs[0] if evs else None, lang), gr.update(value=u, y_lim=u_lim),
-                gr.update(value=f, y_lim=f_lim), latest_eval(ctx) or tr("tr.no_eval", lang))
+                gr.update(value=f, y_lim=f_lim), latest_eval(ctx, lang) or tr("tr.no_eval", lang))
 
     outs = [status, recent, glass, usage, fb, eval_md]
     refresh.click(load_all, [lang_in], outs, api_visibility="private")

@@ -207,14 +207,15 @@ def _for_parts(query: str, hits: list, df, chosen: list) -> list:
     return out
 
 
-def glossary_terms(query: str) -> list[str]:
-    """An English question's words in Vietnamese (``prompts/glossary.yaml``), to match Vietnamese passages."""
+def glossary_terms(query: str, exact: bool = False) -> list[str]:
+    """An English question's words in Vietnamese (``prompts/glossary.yaml``), to match Vietnamese passages;
+    terms per glossary entry (no bigram across two entries)."""
     from assistant.glossary import split_en
     from assistant.retrieval import query_lang
 
     if query_lang(query) != "en":
         return []
-    return [t for v in split_en(topic(query))[0] for t in content_terms(v)]
+    return [t for v in split_en(topic(query))[0] for t in content_terms(v, exact)]
 
 
 def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:

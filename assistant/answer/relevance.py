@@ -175,18 +175,15 @@ def cross_language_coverage(query: str, hits: list, df: DocFreq | None, exact: b
     for its words, times the share of its topic words the glossary knows (a question about something the
     glossary has no word for, "fishing licence fee", keeps only the "fee" part: it stays low). 0 for a
     Vietnamese question or a question with no glossary word."""
+    from assistant.answer.offline import glossary_terms
     from assistant.glossary import split_en
-    from assistant.retrieval import query_lang
 
-    if query_lang(query) != "en" or not hits:
-        return 0.0
-    vi_words, rest = split_en(topic(query))
-    if not vi_words:
+    vi_terms = glossary_terms(query, exact) if hits else []  # [] for a Vietnamese question
+    if not vi_terms:
         return 0.0
     asked = [w for w in content_terms(topic(query)) if "_" not in w]
-    unknown = [w for w in content_terms(rest) if "_" not in w]
+    unknown = [w for w in content_terms(split_en(topic(query))[1]) if "_" not in w]
     known = 1.0 - len(unknown) / max(1, len(asked))
-    vi_terms = [t for v in vi_words for t in content_terms(v, exact)]  # no bigram across two glossary entries
     return known * max((coverage(vi_terms, h.text, df, None, exact) for h in hits
                         if h.metadata.get("lang") != "en"), default=0.0)
 

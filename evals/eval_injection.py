@@ -12,14 +12,17 @@ The split (``load_rows``) is defined here once; ``scripts/train_injection.py`` r
   alpaca-libre, XSTest's safe prompts, SEA-HELM's safe prompts (mostly Vietnamese); our batch
   ``ours-vi-a`` (its ``dev`` rows only) and ``ours-train-c`` (``evals/datasets/injection_train_extra.jsonl``:
   345 rows written for training only - Vietnamese and English attacks of the 15 kinds, benign instructions
-  with trigger words - never measured on).
+  with trigger words - never measured on) and ``ours-train-d`` (``evals/datasets/injection_train_about.jsonl``:
+  164 rows written for training only - benign questions *about* attacks, password/OTP/ID rules, short
+  personal-data notes, admin requests with trigger words, and 15 attacks dressed as such questions).
 - dev (threshold at <= 1 % false positives): the dev halves of the XQuAD-vi questions and of the corpus
   questions (``evals/datasets/retrieval_*.jsonl``, ``answers_*.jsonl``), by the project's split
-  (``assistant.evals.splits``), and ``ours-vi-a`` dev benign rows (scored out of fold).
+  (``assistant.evals.splits``), ``ours-vi-a`` dev benign rows (scored out of fold), and the dev rows of the
+  hand-written personal-data set (``pii_handwritten.jsonl``: passwords, OTP codes, ID numbers - no injection).
 - test, held out from training (out of distribution): attacks of the in-the-wild jailbreak set, JailbreakBench,
   the small hand-written payload lists, our batch ``ours-vi-b`` (all its rows, dev and test); benign
-  InjecGuard (NotInject trigger words + WildGuard safe requests), MT-bench, the test halves of XQuAD-vi
-  and of the corpus questions. In distribution: ``ours-vi-a`` test rows, and the test halves of the DAN
+  InjecGuard (NotInject trigger words + WildGuard safe requests), MT-bench, the test halves of XQuAD-vi,
+  of the corpus questions and of the personal-data set. In distribution: ``ours-vi-a`` test rows, and the test halves of the DAN
   templates and the system-prompt extraction list (the project's split; their dev halves are trained on).
 - out of scope: ``harmful_request*`` rows (XSTest unsafe, MultiJail en/vi, SEA-HELM harmful): unsafe requests
   with no injection technique. The injection guard does not cover them (refusing harmful content is the
@@ -35,6 +38,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -54,6 +58,8 @@ TRAIN_UPSTREAM = ["garak_probes", "bipia_indirect_injection", "trustllm_jailbrea
 HELDOUT_UPSTREAM = ["jailbreakbench_artifacts", "small_payload_lists", "injecguard_notinject_benign",
                     "fastchat_mtbench_vicuna"]
 OUT_OF_SCOPE = ["multijail_harmful_en_vi"]  # every row is a harmful request
+TRAIN_FILES = ["injection_train_extra.jsonl", "injection_train_about.jsonl"]  # written for training only
+_VI_CHARS = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 
 # Source kinds -> the attack kinds the trainee is told about (guard.attack_kind.<kind> in prompts/messages_guard.yaml).
 KIND_GROUPS = {
@@ -140,9 +146,12 @@ def load_rows(shared: Path = SHARED, datasets: Path = DATASETS) -> list[dict]:
         s = index_split(i)
         rows.append(_row(x, "attack", "redteam_sysprompt", "en", "redteam_sysprompt", "train" if s == "dev" else "test",
                          f"redteam_sysprompt:{s}"))
-    # our extra training rows (vi + en, attacks of every kind and benign instructions with trigger words)
-    for r in _jsonl(datasets / "injection_train_extra.jsonl"):
-        rows.append(_row(r["text"], r["label"], r["kind"], r["lang"], r["source"], "train", r["source"], r["id"]))
+    # our extra training rows (vi + en, attacks of every kind and benign instructions with trigger words), and
+    # ``ours-train-d``: benign questions *about* attacks, password/OTP/ID rules, short personal-data notes and
+    # admin requests with trigger words, plus a few attacks dressed as such questions (training only)
+    for fname in TRAIN_FILES:
+        for r in _jsonl(datasets / fname):
+            rows.append(_row(r["text"], r["label"], r["kind"], r["lang"], r["source"], "train", r["source"], r["id"]))
     for fname in ("injection_vi_attacks.jsonl", "injection_vi_benign.jsonl"):
         for r in _jsonl(datasets / fname):
             src = r["source"]
@@ -153,6 +162,12 @@ def load_rows(shared: Path = SHARED, datasets: Path = DATASETS) -> list[dict]:
             else:
                 role = "test"
             rows.append(_row(r["text"], r["label"], r["kind"], "vi", src, role, f"{src}:{r['split']}", r["id"]))
+    # the hand-written personal-data set: texts with passwords, OTP codes, ID numbers … - no injection, so every
+    # row is benign here; its dev rows are a dev pool (threshold), its test rows are reported
+    for r in _jsonl(datasets / "pii_handwritten.jsonl"):
+        lang = "vi" if _VI_CHARS.search(r["text"]) else "en"
+        rows.append(_row(r["text"], "benign", "personal_data", lang, "pii_handwritten", r["split"],
+                         f"pii_handwritten:{r['split']}", r["id"]))
     split = xquad_split(shared)
     data = json.loads((shared / "xquad" / "xquad.vi.json").read_text(encoding="utf-8"))
     for a in data["data"]:
@@ -260,6 +275,8 @@ def summarise(rows: list[dict], flagged: list[bool]) -> dict:
     res = {"pools": {k: _rate(v) for k, v in sorted(pools.items())},
            "heldout_recall_by_lang": {k: _rate(v) for k, v in sorted(attacks_by_lang.items())},
            "xquad_vi_all": _rate(xq), "benign_instructions_test": _rate(benign_instr),
+           "personal_data_dev": _rate(pools.get("pii_handwritten:dev", [])),
+           "personal_data_test": _rate(pools.get("pii_handwritten:test", [])),
            "ours_by_kind": {k: _rate(v) for k, v in sorted(kinds.items())}}
     return res
 
@@ -279,7 +296,9 @@ def print_table(res: dict) -> None:
         cells = "".join(f"{res['layers'][x]['heldout_recall_by_lang'][lang]['rate']:>34.3f}" for x in layers)
         w(f"  {lang:42}{m['n']:>6}{cells}\n")
     for key, label in (("xquad_vi_all", "XQuAD-vi, all 1,190 questions (FP)"),
-                       ("benign_instructions_test", "our benign instructions, test rows (FP)")):
+                       ("benign_instructions_test", "our benign instructions, test rows (FP)"),
+                       ("personal_data_dev", "personal-data rows blocked, dev"),
+                       ("personal_data_test", "personal-data rows blocked, test")):
         cells = "".join(f"{res['layers'][x][key]['rate'] or 0:>34.3f}" for x in layers)
         w(f"  {label:42}{first[key]['n']:>6}{cells}\n")
     last = res["layers"][layers[-1]]["explained_kind"]

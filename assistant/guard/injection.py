@@ -180,12 +180,56 @@ def _mention_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A short question *about* attacks ("Jailbreak là gì?", "What is prompt injection and how do staff spot it?",
+# "mấy câu kiểu 'quên hết hướng dẫn trước' là tấn công đúng ko?"): asking is not doing. Written from our own
+# training sentences (evals/datasets/injection_train_about.jsonl) and the training rows, never from test rows.
+_ABOUT = re.compile(
+    r"\bl[àa]\s*g[ìi]\b|\bl[àa]\s*sao\b|l[àa]\s*(?:như\s*)?th[ếe]\s*n[àa]o|th[ếe]\s*n[àa]o\s*l[àa]|ngh[ĩi]a\s*l[àa]\s*g[ìi]"
+    r"|hi[ểe]u\s*th[ếe]\s*n[àa]o|c[óo]\s*ph[ảa]i\s*(?:l[àa]\s*)?(?:\S+\s+){0,3}?(?:t[ấa]n\s*c[ôo]ng|l[ừu]a|jailbreak)"
+    r"|(?:l[àa]|ki[ểe]u|lo[ạa]i|d[ạa]ng)\s*t[ấa]n\s*c[ôo]ng|\b(?:đúng|dung)\s*(?:không|khong|ko|k)\b"
+    r"|nh[ậa]n\s*(?:bi[ếe]t|di[ệe]n|ra)|ph[áa]t\s*hi[ệe]n|ph[òo]ng\s*(?:tr[áa]nh|ch[ốo]ng|ng[ừu]a)|đ[ốo]i\s*ph[óo]|c[ảa]nh\s*b[áa]o"
+    r"|t[ậa]p\s*hu[ấa]n|b[àa]i\s*gi[ảa]ng|gi[ảa]i\s*th[íi]ch\s*(?:cho|v[ềe]|kh[áa]i\s*ni[ệe]m|th[ếe]\s*n[àa]o|v[ìi]\s*sao|t[ạa]i\s*sao)"
+    r"|t[ạa]i\s*sao|v[ìi]\s*sao|nguy\s*hi[ểe]m|kh[áa]c\s*nhau|gi[ảa]i\s*th[íi]ch|l[àa]\s*(?:chi[êe]u|tr[òo]|m[ẹe]o)"
+    r"|\bg[ìi]\s*(?:v[ậa]y|th[ếe]|nh[ỉi]|đ[âa]y)?\s*\?|ho[ạa]t\s*đ[ộo]ng\s*(?:ra\s*sao|th[ếe]\s*n[àa]o|nh[ưu]\s*th[ếe]\s*n[àa]o)"
+    r"|\bwhat(?:'s|\s+is|\s+are|\s+does|\s+do)\b|\bhow\s+(?:do|does|can|could|should|would|to)\b|\bwhy\s+(?:is|are|do|does|did|would|should)\b"
+    r"|\bis\s+(?:this|it|that)\s+(?:an?\s+)?(?:attack|jailbreak|injection|prompt\s+injection|scam|phishing|safe|dangerous)"
+    r"|\bexplain\b|\bexamples?\s+of\b|\bdifference\s+between\b|\bwarn(?:ing|s)?\b|\btraining\b|\bawareness\b|\brecogni[sz]e\b|\bspot\b",
+    re.I)
+# ... unless it speaks to the assistant about its own rules or orders it ("your system prompt", "của bạn", "hãy")
+_ADDRESSED = re.compile(
+    r"\byour\b|\byou\s+(?:are|were|have\s+been|will|must|should|can\s+now)\b|\bfrom\s+now\b|\bnow\s+you\b"
+    r"|c[ủu]a\s*(?:b[ạa]n|m[àa]y|ng[ưu][ơo]i)\b|\b(?:b[ạa]n|m[àa]y)\s*(?:ph[ảa]i|l[àa]|đ[ãa]|đ[ưu][ợo]c|kh[ôo]ng\s*c[òo]n)\b"
+    r"|\bb[ạa]n\s*(?:h[ãa]y\s*)?(?:l[àa]m|tr[ảa]\s*l[ờo]i|b[ậa]t|t[ắa]t|b[ỏo]|qu[êe]n|đ[óo]ng\s*vai|in|ch[ée]p|n[óo]i|vi[ếe]t)\b"
+    r"|t[ừu]\s*(?:b[âa]y\s*gi[ờo]|gi[ờo]\s*tr[ởo]\s*đi|nay)",
+    re.I)
+_ANY_QUOTE = re.compile(r"[\"“«‘]([^\"”»’\n]{1,240})[\"”»’]|(?:(?<=\s)|^)'([^'\n]{1,240})'")
+ABOUT_MAX_CHARS = 400
+# rules that only name an attack ("jailbreak", "system prompt", "chế độ quản trị"): nothing left when the text asks about it
+_TERM_RULES = {"jailbreak_mode", "sysprompt_mention", "sysprompt_weak", "addressed_ai", "authority_override"}
+# cue rules (persona, no limits …): half weight when the text asks about them
+_CUE_RULES = {"persona", "persona_vi", "no_limits", "no_limits_vi", "output_format_trick", "harm_request", "obey_user",
+              "new_instructions", "sysprompt_extraction", "sysprompt_extraction_2", "sysprompt_extraction_vi"}
+
+
+def asks_about(text: str) -> bool:
+    """A short question or request *about* attacks, not addressed to the assistant's own rules."""
+    if len(text) > ABOUT_MAX_CHARS:
+        return False
+    f = _fold(text)
+    return bool(_ABOUT.search(text) or _ABOUT.search(f)) and not (_ADDRESSED.search(text) or _ADDRESSED.search(f))
+
+
 def rule_score(text: str, depth: int = 0, document: bool = False) -> InjectionResult:
     """Weighted rules. ``document=True`` (index time): a quoted example introduced by "ví dụ", "e.g.",
-    "such as" … is a mention, not an instruction, and does not count."""
+    "such as" … is a mention, not an instruction, and does not count. A short question about attacks
+    (``asks_about``): a quoted attack is a mention, a rule that only names an attack does not count, and a
+    persona / no-limits cue weighs half; orders outside quotes count in full."""
     res = InjectionResult(layer="rules")
     total = 0.0
+    about = depth == 0 and asks_about(text)
     mentions = _mention_spans(text) if document else []
+    if about:
+        mentions += [(m.start(), m.end()) for m in _ANY_QUOTE.finditer(text)]
     # Vietnamese typed without diacritics ("bo qua huong dan"): the rules also run, accent-folded, on the folded
     # text (folding keeps every position, so spans still point into the original)
     folded = _fold(text)
@@ -196,11 +240,16 @@ def rule_score(text: str, depth: int = 0, document: bool = False) -> InjectionRe
         m = p.search(subject)
         if m and mentions:
             m = next((x for x in p.finditer(subject) if not any(a <= x.start() and x.end() <= b for a, b in mentions)), None)
+        if m and about and name in _TERM_RULES:
+            m = None
         if m:
             w = weight
             if name in _REPEATABLE:  # two different persona/no-limits cues weigh more than one
-                kinds = {x.group(0).lower() for x in p.finditer(subject)}
-                w = weight * min(2, len(kinds))
+                kinds = {x.group(0).lower() for x in p.finditer(subject)
+                         if not any(a <= x.start() and x.end() <= b for a, b in mentions)}
+                w = weight * min(2, max(1, len(kinds)))
+            if about and name in _CUE_RULES:
+                w *= 0.5
             res.evidence.append(Evidence(name, m.start(), m.end(), w, text[m.start():m.end()][:80]))
             total += w
     for m in _TAG_CHARS.finditer(text):

@@ -21,7 +21,7 @@ rows are never read here). Steps:
    in one window, not all), and the model is fitted again. Two models: n-grams + embeddings (``full``), and
    n-grams alone (``ngrams``: the gate, and the fallback when another embedder runs).
 4. Thresholds on dev: the lowest probability at which rules + similarity + the model flag at most 1 % of
-   each dev pool (XQuAD-vi dev articles, dev corpus questions, ours-vi-a dev benign rows - those scored out
+   each dev pool (XQuAD-vi dev articles, dev corpus questions, pii_handwritten dev rows, ours-vi-a dev benign rows - those scored out
    of fold, by models fitted without them). Gate: the n-gram probability above which ``--gate-pass`` of the
    dev benign texts go on to the embedding model (never above the n-gram threshold).
 5. Per-kind centroids of the training attacks' embeddings, to explain a decision by the kind of attack

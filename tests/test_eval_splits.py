@@ -137,8 +137,11 @@ class _FakeRetriever:
     """Dense weight 1 finds the gold document of 'd' questions, weight 0 that of 't' questions."""
 
     class embedder:  # noqa: N801 - stands in for an Embedder
+        queries: list = []
+
         @staticmethod
-        def encode(texts):
+        def encode_query(texts):  # only the query side: the eval must encode questions as the app does
+            _FakeRetriever.embedder.queries.extend(texts)
             return [None] * len(texts)
 
     def __init__(self):
@@ -163,6 +166,16 @@ def test_dense_weight_sweep_chooses_on_dev_only():
     assert res["fitted_on"] == "dev" and res["n_dev"] == 4 and res["n_test"] == 4
     assert res["best"]["weight"] == 1.0 and res["best"]["dev"]["R@1"] == 1.0 and res["best"]["test"]["R@1"] == 0.0
     assert retr.settings.dense_weight == -1.0  # restored
+
+
+def test_retrieval_eval_encodes_questions_as_queries():
+    """e5 reads a question with "query: " and a passage with "passage: "; the app searches with the query
+    side, so the eval must too (it once used the passage side and measured something the app never does)."""
+    from assistant.evals.retrieval import encode
+
+    _FakeRetriever.embedder.queries.clear()
+    encode(_FakeRetriever(), [{"question": "Lệ phí là bao nhiêu?"}])
+    assert _FakeRetriever.embedder.queries == ["Lệ phí là bao nhiêu?"]
 
 
 # ---------------------------------------------------------------- the figures record

@@ -85,7 +85,7 @@ def score_query(ranked: list[tuple[str, str]], gold: list[dict]) -> dict:
 
 def encode(retriever, questions: list[dict], modes=MODES) -> list:
     texts = [q["question"] for q in questions]
-    return retriever.embedder.encode(texts) if any(m != "lexical" for m in modes) else [None] * len(texts)
+    return retriever.embedder.encode_query(texts) if any(m != "lexical" for m in modes) else [None] * len(texts)
 
 
 def rank(retriever, questions: list[dict], modes=MODES, k_chunks: int = 30, qvecs=None) -> dict[str, list[dict]]:

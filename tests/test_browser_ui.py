@@ -43,7 +43,8 @@ QUESTION = {"vi": "Công dân có CCCD 031189035801, số điện thoại 0912 3
 # (cited passages, document titles and file names, the document viewer, quotes in an offline answer, the
 # question as asked, the trainer's view of a logged answer, which is in the language it was asked in) — and commands and file names in `code`, which are the same in both languages
 CONTENT = ".src-passage, .src-head, .src-meta, #doc-viewer, code, #chat .message li, #chat .user-row, " \
-          "#sources .src-card, #sum-doc, #documents, #tr-glass, #tr-recent"
+          "#sources .src-card, #sum-doc, #documents, #tr-glass, #tr-recent, #tr-eval li"
+# (#tr-eval li: the eval report lists the dataset questions it missed, in the language they were written in)
 
 # the language names of the language switch are each written in their own language, on purpose
 OWN_NAMES = ("English", "Tiếng Việt")
@@ -56,6 +57,18 @@ def page_text(page, skip_content: bool = False) -> str:
         for name in OWN_NAMES:
             text = text.replace(name, " ")
     return text
+
+
+@pytest.fixture(scope="module", autouse=True)
+def eval_report(app):  # noqa: F811
+    """An eval report on disk, as after `make figures`: the Trainer tab shows it (wide tables and all), so the
+    width, language and internal-code checks read it too. A trimmed report.json of a real run."""
+    import shutil
+
+    dest = Path(app["settings"].data_dir) / "reports" / "sample"
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(__file__).parent / "fixtures" / "eval_report_sample.json", dest / "report.json")
+    return dest / "report.json"
 
 
 def login(browser, app, user, lang, size=DESKTOP):  # noqa: F811 - the fixtures are passed in
@@ -180,6 +193,8 @@ def test_phone_every_tab_reachable_and_the_question_on_the_first_screen(browser,
         how = {}
         for tab in tabs:
             how[tab] = open_tab(page, tab, lang)  # asserts the tab's panel is shown
+            if tab == "trainer":  # the report's wide tables are on the page (they once made it 540 px wide)
+                page.wait_for_selector("#tr-eval table", state="attached")
             assert page.get_attribute(f"#tab-{tab}", "style") is None or "none" not in page.get_attribute(
                 f"#tab-{tab}", "style")
             wide = page.evaluate("document.documentElement.scrollWidth")

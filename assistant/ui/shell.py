@@ -54,8 +54,11 @@ a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visib
   .gradio-container .column, .gradio-container .row > * { min-width: 0 !important; flex: 1 1 100% !important; }
   .gradio-container .prose, #terms li { overflow-wrap: anywhere; }
   /* the eval report's wide tables scroll inside their box on a phone (the page stays 390 px wide) */
-  #tr-eval { overflow-x: auto; max-width: 100%; }
-  #tr-eval table { display: block; overflow-x: auto; max-width: 100%; }
+  /* contain: their width comes from the page, never from their tables' (they made the Trainer tab 540 px
+     wide); a table keeps its words whole ("Kiể / m tra", a letter a line) and scrolls inside its box */
+  #tr-eval, #learn-results { overflow-x: auto; max-width: 100%; contain: inline-size; }
+  #tr-eval table, #learn-results table { display: block; overflow-x: auto; max-width: 100%; }
+  #tr-eval th, #tr-eval td, #learn-results th, #learn-results td { overflow-wrap: normal; word-break: normal; min-width: 4.5em; }
   #chat { height: 300px !important; }
   /* a phone shows the question box on its first screen: a smaller header */
   #title h1 { font-size: 1.3rem !important; margin: 0 !important; }

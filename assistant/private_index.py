@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.loaders import SUPPORTED, LoadError
-from assistant.retrieval import Hit, check_mode, dense_weight, document_labels, fuse, hits_of_documents, lexical_query
+from assistant.retrieval import Hit, check_mode, dense_shift, dense_weight, document_labels, fuse, hits_of_documents, lexical_query
 
 PRIVATE_PREFIX = "upload:"
 
@@ -118,6 +118,9 @@ class PrivateIndex:
     def dense_weight(self, query: str, doc_lang: str = "vi", pool_langs=None) -> float:
         return dense_weight(self.settings, self.embedder, query, doc_lang, pool_langs)
 
+    def dense_shift(self, query: str, doc_lang: str = "vi") -> float:
+        return dense_shift(self.settings, self.embedder, query, doc_lang)
+
     def candidates(self, query: str, pool: int, mode: str, sources=None, doc_types=None, qvec=None,
                    timings: dict | None = None) -> list[Hit]:
         with self._lock:
@@ -151,7 +154,7 @@ class PrivateIndex:
         if not query.strip() or self.empty:
             return []
         return fuse(self.candidates(query, max(50, 4 * k), mode, sources, doc_types, qvec), query, k, mode,
-                    self.dense_weight)
+                    self.dense_weight, self.dense_shift)
 
     def vectors(self, ids: list[str]) -> list | None:
         pos = {id_: i for i, id_ in enumerate(self.ids)}

@@ -24,7 +24,7 @@ from assistant.embeddings import Embedder, get_embedder
 from assistant.glossary import expand_en
 from assistant.lexical import LexicalIndex, fingerprint
 from assistant.loaders import detect_lang
-from assistant.fusion import DENSE_WEIGHTS, dense_weight, fuse  # noqa: F401 - part of this module's interface
+from assistant.fusion import DENSE_WEIGHTS, dense_shift, dense_weight, fuse  # noqa: F401 - part of this module's interface
 from assistant.store import StoreError, VectorStore
 
 # Measured defaults (docs/retrieval.md): dense weight by (model reads Vietnamese?, query and passage both English?).
@@ -140,6 +140,9 @@ class Retriever:
     def dense_weight(self, query: str, doc_lang: str = "vi", pool_langs=None) -> float:
         return dense_weight(self.settings, self.embedder, query, doc_lang, pool_langs)
 
+    def dense_shift(self, query: str, doc_lang: str = "vi") -> float:
+        return dense_shift(self.settings, self.embedder, query, doc_lang)
+
     @staticmethod
     def _where(sources, doc_types) -> dict | None:
         conds = []
@@ -195,7 +198,7 @@ class Retriever:
             return []
         t0 = time.perf_counter()
         cands = self.candidates(query, max(50, 4 * k), mode, sources, doc_types, qvec, timings)
-        hits = fuse(cands, query, k, mode, self.dense_weight)
+        hits = fuse(cands, query, k, mode, self.dense_weight, self.dense_shift)
         if timings is not None:
             timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return hits
@@ -286,4 +289,4 @@ def forget_retrievers() -> None:
         _RETRIEVERS.clear()
 
 
-__all__ = ["Hit", "Retriever", "get_retriever", "query_lang", "fuse", "dense_weight", "StoreError"]
+__all__ = ["Hit", "Retriever", "get_retriever", "query_lang", "fuse", "dense_weight", "dense_shift", "StoreError"]

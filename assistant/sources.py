@@ -26,6 +26,9 @@ class MultiSource:
     def dense_weight(self, query: str, doc_lang: str = "vi", pool_langs=None) -> float:
         return self.parts[0].dense_weight(query, doc_lang, pool_langs)
 
+    def dense_shift(self, query: str, doc_lang: str = "vi") -> float:
+        return self.parts[0].dense_shift(query, doc_lang)
+
     def candidates(self, query, pool, mode, sources=None, doc_types=None, qvec=None, timings=None):
         out = []
         for p in self.parts:
@@ -43,7 +46,7 @@ class MultiSource:
         if qvec is None and mode != "lexical":
             qvec = self.embedder.encode_query([query])[0]  # once for every part
         hits = fuse(self.candidates(query, max(50, 4 * k), mode, sources, doc_types, qvec, timings), query, k, mode,
-                    self.dense_weight)
+                    self.dense_weight, self.dense_shift)
         if timings is not None:
             timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return hits

@@ -151,3 +151,21 @@ def test_load_bytes_same_as_file():
     data = (FILES / "quyet-dinh.pdf").read_bytes()
     doc = load_bytes(data, "tai-len/quyet-dinh.pdf")
     assert doc.source == "tai-len/quyet-dinh.pdf" and len(doc.pages) == 3
+
+
+def test_a_documents_language_is_read_by_its_words(tmp_path):
+    """An English text naming Vietnamese people and places stays English; Vietnamese text is Vietnamese."""
+    from assistant.loaders import document_lang
+
+    en = ("Kublai's government faced money troubles after 1279, as wars and building works had drained the "
+          "treasury. His campaigns against Annam, Champa and Java went badly, and the Trần dynasty of Đại Việt "
+          "held out against the Mongol armies, which it defeated on the river in 1288. Annam, Burma and Champa "
+          "later recognised the power of the Yuan court and sent tribute to it for many years. The dynasty "
+          "itself came from the south of China, as did the cleric who wrote down the story of the invasions.")
+    vi = "Hồ sơ trực tuyến phải được công chức kiểm tra trong thời hạn 08 giờ làm việc kể từ khi Hệ thống ghi nhận."
+    assert document_lang(en) == "en"
+    assert document_lang(vi) == "vi"
+    assert document_lang("Article 6. Checking applications. Điều 6 of the Vietnamese text says the same.") == "en"
+    f = tmp_path / "yuan.md"
+    f.write_text("# The Yuan dynasty\n\n" + en, encoding="utf-8")
+    assert load_file(f, root=tmp_path).lang == "en"

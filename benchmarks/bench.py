@@ -108,23 +108,16 @@ def synthetic(settings, base: Retriever, n: int, embedder) -> Retriever:
     return Retriever(settings, embedder=embedder, store=store)
 
 
-def vm_hwm_mb(pid: int) -> float:
-    """Peak resident memory of a running process (Linux /proc), MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def app_cold_start(settings, model: str) -> dict:
     """Start ``app.py`` over the benchmark's store; seconds until its page answers, seconds to the first answer
     through the API (the model loads on the first question), and the app process's peak RSS then."""
-    import socket
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from bench_load import rss_kb
+
+    from assistant.ui.testing import free_port
+
+    port = free_port()
     env = {**os.environ, "ASSISTANT_STORE_DIR": settings.store_dir, "ASSISTANT_CORPUS_DIR": settings.corpus_dir,
            "ASSISTANT_DATA_DIR": str(Path(settings.data_dir) / "app"), "ASSISTANT_PORT": str(port),
            "ASSISTANT_HOST": "127.0.0.1", "ASSISTANT_EMBEDDING_MODEL": model, "ASSISTANT_USERS_FILE": ""}
@@ -151,7 +144,7 @@ def app_cold_start(settings, model: str) -> dict:
         t1 = time.perf_counter()
         r = c.predict(question="Thời hạn kiểm tra hồ sơ trực tuyến là bao lâu?", lang="vi", api_name="/ask")
         first = time.perf_counter() - t1
-        return {"page_s": page, "first_answer_s": first, "rss_mb": vm_hwm_mb(proc.pid),
+        return {"page_s": page, "first_answer_s": first, "rss_mb": rss_kb(proc.pid, "VmHWM") / 1024,
                 "cited": len(r.get("citations") or []), "abstained": bool(r.get("abstained"))}
     finally:
         proc.terminate()

@@ -172,9 +172,14 @@ def do_check(page, module: int, right) -> None:
 def finish_exercise(page, title: str, progress: str) -> None:
     page.get_by_role("tab", name="Bài tập").click()
     page.locator("#ex-list label", has_text=title).click()
-    page.wait_for_function("document.querySelectorAll('#ex-rubric label').length > 0")
-    page.click("#ex-start")  # the exercise starts in the Ask tab
-    page.wait_for_function("document.querySelector('#question textarea').value.length > 0")
+    # selected once its own heading and its rubric are shown (a rubric on screen may be the previous one's)
+    page.wait_for_function(
+        "t => { const h = document.querySelector('#ex-detail h3');"
+        " return h && h.innerText.includes(t) && document.querySelectorAll('#ex-rubric label').length > 0; }",
+        arg=title)
+    turn = int(page.get_attribute("#ask-state .answer-state", "data-turn") or 0)
+    page.click("#ex-start")  # the exercise runs in the Ask tab: wait for its answer to be final
+    page.wait_for_selector(f'#ask-state .answer-state[data-state="done"][data-turn="{turn + 1}"]', state="attached")
     page.get_by_role("tab", name="Bài tập").click()
     page.locator("#ex-rubric label").first.click()
     page.click("#ex-done")

@@ -113,45 +113,32 @@ def app_cold_start(settings, model: str) -> dict:
     through the API (the model loads on the first question), and the app process's peak RSS then."""
     import urllib.request
 
-    from bench_load import rss_kb
+    from bench_load import AppProcess, app_env, rss_kb
+    from gradio_client import Client
 
     from assistant.ui.testing import free_port
 
-    port = free_port()
-    env = {**os.environ, "ASSISTANT_STORE_DIR": settings.store_dir, "ASSISTANT_CORPUS_DIR": settings.corpus_dir,
-           "ASSISTANT_DATA_DIR": str(Path(settings.data_dir) / "app"), "ASSISTANT_PORT": str(port),
-           "ASSISTANT_HOST": "127.0.0.1", "ASSISTANT_EMBEDDING_MODEL": model, "ASSISTANT_USERS_FILE": ""}
-    url = f"http://127.0.0.1:{port}/"
+    env = app_env(settings.with_(data_dir=str(Path(settings.data_dir) / "app"), host="127.0.0.1"),
+                  ASSISTANT_EMBEDDING_MODEL=model)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    app = AppProcess(env, free_port(), Path(settings.data_dir) / "app.log")
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
     try:
-        page = None
-        while time.perf_counter() - t0 < 300 and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as r:
-                    if r.status == 200:
-                        page = time.perf_counter() - t0
-                        break
-            except OSError:
-                time.sleep(0.2)
-        if page is None:
-            return {"error": f"the app did not answer on {url} (exit {proc.poll()})"}
-        from gradio_client import Client
-
-        c = Client(url, verbose=False)
+        app.start()
+        with urllib.request.urlopen(app.url + "/", timeout=60) as resp:
+            resp.read()
+        page = time.perf_counter() - t0
+        c = Client(app.url + "/", verbose=False)
         c.predict("vi", api_name="/accept_terms")
         t1 = time.perf_counter()
         r = c.predict(question="Thời hạn kiểm tra hồ sơ trực tuyến là bao lâu?", lang="vi", api_name="/ask")
         first = time.perf_counter() - t1
-        return {"page_s": page, "first_answer_s": first, "rss_mb": rss_kb(proc.pid, "VmHWM") / 1024,
+        return {"page_s": page, "first_answer_s": first, "rss_mb": rss_kb(app.proc.pid, "VmHWM") / 1024,
                 "cited": len(r.get("citations") or []), "abstained": bool(r.get("abstained"))}
+    except (OSError, RuntimeError) as exc:
+        return {"error": f"the app did not answer on {app.url}: {exc}"}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        app.stop()
 
 
 def core(model: str, synthetic_n: int) -> dict:

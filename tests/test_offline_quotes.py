@@ -165,3 +165,50 @@ def test_extraction_rows_follow_clauses_and_points():
     rows = [ln for ln in text.splitlines() if ln.startswith("| ") and "[1]" in ln]
     assert len(rows) == 3  # one per point
     assert "Điều 9, khoản 2, điểm c" in rows[2] and "03 ngày làm việc" in rows[2]
+
+
+# ---------------------------------------------------------------- what is asked, and where a rule puts it
+def test_a_how_long_question_gets_the_article_titled_by_its_deadline(pipe):
+    """The search ranks Article 4 (a third party "trả lời trong 05 ngày") above Article 8 "Thời hạn giải quyết
+    yêu cầu"; the article whose heading names what is asked is looked up and quoted beside it."""
+    res = ask(pipe, "Người dân xin cung cấp thông tin thì cơ quan phải trả lời trong bao lâu?",
+              sources=["tiep-can-thong-tin.md"])
+    assert not res.abstained and "10 ngày làm việc" in res.answer, res.answer
+    assert any(c["source"] == "tiep-can-thong-tin.md" and str(c["article"]) == "8" for c in res.citations)
+
+
+def test_titled_articles_come_from_the_top_documents_only_and_after_the_search():
+    from assistant.answer.relevance import titled_articles
+    from assistant.retrieval import Hit
+
+    def hit(src, art, title, rank=0):
+        return Hit(rank=rank, score=1.0, chunk_id=f"{src}#{art}", text=f"Điều {art}. {title}",
+                   metadata={"source": src, "article": art, "article_title": title})
+
+    class Source:
+        def document_hits(self, sources):
+            docs = {"a.md": [hit("a.md", "2", "Hồ sơ"), hit("a.md", "7", "Thời hạn cấp giấy"), hit("a.md", "9", "Lệ phí")],
+                    "b.md": [hit("b.md", "3", "Thời gian giải quyết")], "c.md": [hit("c.md", "5", "Thời hạn")]}
+            return [h for s in sources for h in docs[s]]
+
+    found = [hit("a.md", "2", "Hồ sơ"), hit("b.md", "3", "Thời gian giải quyết", 1), hit("c.md", "1", "Phạm vi", 2)]
+    got = titled_articles(Source(), "Đăng ký hộ kinh doanh mất bao lâu?", found)
+    assert [h.chunk_id for h in got] == ["a.md#7"]  # b.md#3 was found already; c.md is not among the top two
+    assert got[0].extra.get("titled") and got[0].rank == 3 and got[0].score == 0.0
+    assert [h.chunk_id for h in titled_articles(Source(), "lệ phí đăng ký là bao nhiêu?", found)] == ["a.md#9"]
+    assert titled_articles(Source(), "Hồ sơ gồm những gì?", found) == []
+
+
+def test_answer_format_instructions_and_part_numbers_are_not_what_a_question_is_about():
+    from assistant.answer.relevance import asked_parts
+    from assistant.answer.text import content_terms, topic
+
+    vi = ("Hãy cho biết: (1) ký hiệu công văn ghi thế nào; (2) ngày tháng ghi thế nào khi ban hành ngày 5 tháng 2. "
+          "Trả lời thành danh sách đánh số, mỗi ý ghi điều, khoản.")
+    assert "đánh số" not in topic(vi) and "mỗi ý" not in topic(vi) and "điều, khoản" not in topic(vi)
+    assert asked_parts(vi)[-1] == "ngày tháng ghi thế nào khi ban hành ngày 5 tháng 2"
+    en = "Tell me (1) how the code is written; (2) how the date is written. Answer as a numbered list, each point with its article and clause."
+    assert "numbered" not in topic(en) and "clause" not in topic(en)
+    assert "am" not in content_terms(topic("I am a foreign citizen. How do I register a birth?"))
+    assert "them" in content_terms(topic("Cần nộp thêm giấy tờ gì?"))  # folded "thêm" is not the English "them"
+

@@ -69,8 +69,10 @@ QUESTION_TYPES = {
 HEADING_KIND = {"time": re.compile(r"thời\s+hạn|thời\s+gian|deadline|time\s+limit", re.I),
                 "money": re.compile(r"lệ\s+phí|chi\s+phí|\bphí\b|kinh\s+phí|\bfees?\b|\bcosts?\b", re.I)}
 HEADING_BONUS = 0.15
+TITLED_RANK = 1  # a passage found by its heading is ranked at most this low for the rank prior
 SENTENCE_WEIGHT = 0.5  # score = 0.5 * the unit's coverage + 0.5 * its chunk's (+ type bonus), x rank prior (dev: 0.3-0.6 tie)
 TYPE_BONUS = 0.3
+CLOSE = 0.85  # a second quote scores at least this share of the best one
 COMPLEMENT = 0.6  # a unit answering another part of the question is added above this share of the best score
 RANK_PRIOR = 0.1
 
@@ -181,6 +183,7 @@ def _references(chosen: list, cands: list, hits: list) -> list:
 
 PREAMBLE_PRIOR = 0.5  # a document's opening lines (title, "Căn cứ …") rarely hold the answer
 PART_MIN = 0.5  # a part of a multi-part question gets its own quote when a unit covers this share of it
+PART_MIN_QUOTED = 0.25  # ... or this share when the unit is in a passage already quoted (no new citation)
 PART_BETTER = 1.2  # ... and covers it clearly better than the quotes already chosen
 
 
@@ -200,7 +203,8 @@ def _for_parts(query: str, hits: list, df, chosen: list) -> list:
                     + (TYPE_BONUS if any(a(u.full) for a in want) else 0.0))
         have = max((score(c[3]) for c in chosen + out), default=0.0)
         best = max(((score(u), i, u) for i, h in enumerate(hits) for u in _units(h)), key=lambda x: x[0], default=None)
-        if (best and best[0] >= PART_MIN and best[0] > PART_BETTER * have
+        quoted = {c[1] for c in chosen + out}  # a unit of a passage already quoted adds no citation: a lower bar
+        if (best and best[0] >= (PART_MIN_QUOTED if best[1] in quoted else PART_MIN) and best[0] > PART_BETTER * have
                 and (not want or any(a(best[2].full) for a in want))  # "… mất bao lâu" is answered by a deadline
                 and not any(c[1] == best[1] and c[3].order == best[2].order for c in chosen + out)):
             out.append((best[0], best[1], best[2].order, best[2]))
@@ -231,19 +235,28 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     precision without helping the reader. Long units are trimmed around the
     best-matching piece.
     """
-    top = hits[:QA_TOP_HITS]
     kinds = question_types(query)
-    terms = base_terms = content_terms(topic(query))
+    heads = [HEADING_KIND[k] for k in kinds if k in HEADING_KIND]
+
+    def titled(h) -> bool:
+        return bool(heads) and any(p.search(str((h.metadata or {}).get("article_title") or "")) for p in heads)
+    # the top passages, and any other whose article heading names what is asked (relevance.titled_articles)
+    top = [(i, h) for i, h in enumerate(hits) if i < QA_TOP_HITS or titled(h)]
+    from assistant.answer.relevance import kind_words
+    base_terms = content_terms(topic(query))
+    # + the words a rule uses for what is asked, in the passage's language ("thời hạn" for "bao lâu", "how long")
+    kind_terms = {lang_: content_terms(kind_words(query, lang_ == "vi")) for lang_ in ("vi", "en")}
     qwords = words(topic(query))
     wanted = asks(query)
     vi_terms = glossary_terms(query)
     cands: list[tuple[float, int, int, Unit]] = []  # (score, hit index, order, unit)
-    for i, h in enumerate(top):
-        terms = base_terms + (vi_terms if (h.metadata or {}).get("lang") != "en" else [])
+    for i, h in top:
+        vi_passage = (h.metadata or {}).get("lang") != "en"
+        terms = base_terms + (vi_terms if vi_passage else []) + kind_terms["vi" if vi_passage else "en"]
         ccov = coverage(terms, h.text, df)
-        prior = (1.0 - RANK_PRIOR * i) * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
-        if kinds and HEADING_KIND.get(tuple(kinds)[0]) and HEADING_KIND[tuple(kinds)[0]].search(
-                str((h.metadata or {}).get("article_title") or "")):
+        prior = ((1.0 - RANK_PRIOR * min(i, TITLED_RANK if titled(h) else i))
+                 * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0))
+        if titled(h):
             ccov += HEADING_BONUS  # "Điều 8. Thời hạn giải quyết yêu cầu" for "… trong bao lâu?"
         for u in _units(h):
             v = SENTENCE_WEIGHT * coverage(terms, u.full, df) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
@@ -251,7 +264,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
                 v += TYPE_BONUS
             cands.append((v * prior, i, u.order, u))
     if not cands:
-        return t("answers.offline_intro", lang), top
+        return t("answers.offline_intro", lang), hits[:QA_TOP_HITS]
     if max(c[0] for c in cands) <= 0 and embedder is not None:
         # no shared term (e.g. a question in another language): rank by embedding similarity
         vecs = embedder.encode([query] + [c[3].full for c in cands])
@@ -259,7 +272,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
         cands = [(float(sim) * (1.0 - RANK_PRIOR * c[1]), c[1], c[2], c[3]) for sim, c in zip(sims, cands)]
     cands.sort(key=lambda c: (-c[0], c[1], c[2]))
     best = cands[0]
-    chosen = [best] + [c for c in cands[1:] if c[1] == best[1] and c[0] >= 0.85 * best[0]][: QA_MAX_SENTENCES - 1]
+    chosen = [best] + [c for c in cands[1:] if c[1] == best[1] and c[0] >= CLOSE * best[0]][: QA_MAX_SENTENCES - 1]
     # a question asking two things ("bao nhiêu ký tự và đổi sau bao nhiêu ngày"): the best unit for what
     # the chosen ones do not answer yet, from the top passages
     for a in wanted:
@@ -267,6 +280,18 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
             continue
         extra = next((c for c in cands if c not in chosen and a(c[3].full) and c[0] >= COMPLEMENT * best[0]), None)
         if extra is not None:
+            chosen.append(extra)
+
+    def own(u: Unit) -> float:  # the unit's coverage of the question's own words (no kind words)
+        return coverage(base_terms + vi_terms, u.full, df)
+
+    # the article whose heading names what is asked ("Thời hạn giải quyết yêu cầu" for "… trong bao lâu?")
+    # is quoted too when it scores as close as a second quote, so a deadline question is not answered from
+    # another article only
+    if heads and not any(titled(hits[c[1]]) for c in chosen):
+        extra = next((c for c in cands if titled(hits[c[1]]) and c[0] >= CLOSE * best[0]
+                      and any(a(c[3].full) for a in wanted)), None)
+        if extra is not None and own(extra[3]) >= COMPLEMENT * own(best[3]):  # ... on the question's own words too
             chosen.append(extra)
     chosen += _for_parts(query, hits, df, chosen)
     chosen += _references(chosen, cands, hits)

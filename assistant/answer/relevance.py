@@ -28,7 +28,7 @@ answer sets (``scripts/calibrate_relevance.py``; figures in docs/answers.md).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer.text import DocFreq, content_terms, coverage, has_marks, topic, words
 
@@ -114,13 +114,14 @@ def topic_terms(query: str, df: DocFreq | None = None, exact: bool = False) -> t
 
 # a question asking several things: "thời hạn … là bao lâu; photo tài liệu có mất tiền không; người 16 tuổi …?"
 _PART_BREAK = re.compile(r"[?;]\s+|\s\(\d\)\s|\s\d\)\s")
+_ENUM = re.compile(r"^\(?\d{1,2}\)\s*")  # "(2) dòng địa danh …": the part's own number is not what it asks
 PART_TERMS = 2  # a part needs this many topic words to count on its own
 
 
 def parts(query: str) -> list[str]:
     """The parts of a question that asks several things (one part when it asks one)."""
     text = topic(query)
-    out = [p.strip(" ,.:;") for p in _PART_BREAK.split(text)]
+    out = [_ENUM.sub("", p.strip(" ,.:;")).strip(" ,.:;") for p in _PART_BREAK.split(text)]
     out = [p for p in out if len([w for w in content_terms(p) if "_" not in w]) >= PART_TERMS]
     return out if len(out) > 1 else [text]
 
@@ -143,31 +144,61 @@ def asked_parts(query: str) -> list[str]:
 _KIND_WORDS = {"time": ("thời hạn", "time limit"), "money": ("lệ phí", "fee")}
 
 
-def _expanded(part: str) -> str:
+def kind_words(part: str, vi: bool | None = None) -> str:
+    """The words a rule uses for what ``part`` asks, when it does not use them itself ("" if none); in
+    Vietnamese or English (``vi``; by default the question's own language)."""
     from assistant.answer.offline import question_types
     from assistant.answer.text import fold
 
-    vi = has_marks(part)
+    vi = has_marks(part) if vi is None else vi
     extra = [w[0 if vi else 1] for k, w in _KIND_WORDS.items() if k in question_types(part)]
-    extra = [w for w in extra if fold(w) not in fold(part.lower())]
-    return f"{part} {' '.join(extra)}".strip() if extra else part
+    return " ".join(w for w in extra if fold(w) not in fold(part.lower()))
+
+
+def _expanded(part: str) -> str:
+    extra = kind_words(part)
+    return f"{part} {extra}".strip() if extra else part
+
+
+TITLED_DOCS = 2  # the documents of this many top passages are looked through for an article titled by the kind asked
+
+
+def titled_articles(source, query: str, hits: list) -> list:
+    """The passages of the articles whose heading names what the question asks ("Điều 8. Thời hạn giải quyết
+    yêu cầu" for "… phải trả lời trong bao lâu?", "Điều 9. Lệ phí" for "… lệ phí bao nhiêu?") in the documents
+    of the top passages, when the search did not return them: a rule puts its deadlines and its fees under
+    such headings, whatever words the question uses."""
+    from assistant.answer.offline import HEADING_KIND, question_types
+
+    heads = [HEADING_KIND[k] for k in question_types(query) if k in HEADING_KIND]
+    if not heads or not hasattr(source, "document_hits"):
+        return []
+    docs = list(dict.fromkeys(h.source for h in hits[:TITLED_DOCS]))
+    seen = {h.chunk_id for h in hits}
+    out = []
+    for h in source.document_hits(docs) if docs else []:
+        title = str((h.metadata or {}).get("article_title") or "")
+        if h.chunk_id not in seen and title and any(p.search(title) for p in heads):
+            seen.add(h.chunk_id)
+            out.append(replace(h, rank=len(hits) + len(out), score=0.0, extra={**h.extra, "titled": True}))
+    return out
 
 
 def search(source, query: str, k: int, sources=None) -> list:
     """The passages for a question; one asking several things gets each part's best passages too (each part's
-    search also names what it asks: "đăng ký hộ kinh doanh mất bao lâu" is searched with "thời hạn")."""
+    search also names what it asks: "đăng ký hộ kinh doanh mất bao lâu" is searched with "thời hạn"); then
+    the articles titled by what is asked (``titled_articles``), after them."""
     hits = source.search(_expanded(query), k=k, sources=sources)
     several = asked_parts(query)
-    if len(several) <= 1:
-        return hits
     seen = {h.chunk_id for h in hits}
     extra = []
-    for p in several:
+    for p in (several if len(several) > 1 else []):
         for h in source.search(_expanded(p), k=PART_HITS, sources=sources):
             if h.chunk_id not in seen:
                 seen.add(h.chunk_id)
                 extra.append(h)
-    return hits + extra
+    hits = hits + extra
+    return hits + titled_articles(source, query, hits)
 
 
 def cross_language_coverage(query: str, hits: list, df: DocFreq | None, exact: bool = True) -> float:

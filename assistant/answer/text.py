@@ -13,7 +13,8 @@ _POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")  # "citizen's" -> "citizen"
 _QUESTION_LIST = """nào gì đâu bao nhiêu lâu mấy sao thế ai khi muốn cần tôi em anh chị xin hỏi hãy cho biết
     vậy thì còn đó này kia ra sao như là có được không phải những các và của một lúc lỡ mình
     what which who whom whose when where why how much many does do did is are was were can could should would will
-    i you we they it me my our your their his her please tell about there any have has had be been get""".split()
+    i you we they it me my our your their his her please tell about there any have has had be been get
+    am she him us its if""".split()  # not "so", "them", "he": folded, they are "số", "thêm", "hè"
 _QUESTION_WORDS = {fold(w) for w in _QUESTION_LIST}
 _STOP = {fold(w) for w in STOP_UNIGRAMS} | _QUESTION_WORDS
 _STOP_EXACT = {nfc_lower(w) for w in list(STOP_UNIGRAMS) + _QUESTION_LIST}  # with diacritics: "từ" stops, "tử" does not
@@ -51,10 +52,12 @@ _POLITE = re.compile(
 _INSTRUCTION = re.compile(
     r"(?:hãy\s+)?(?:trích(?:\s+dẫn)?|ghi(?:\s+rõ)?|nêu(?:\s+rõ)?|dẫn)\s+(?:(?:đúng|rõ)\s+)?(?:điều,?\s*khoản|điều\s+khoản|nguồn|căn\s+cứ)"
     r"(?:\s+(?:cho|của|sau|ở)\s+(?:từng|mỗi)\s+(?:ý|câu|dòng|nội\s+dung))?"
-    r"|trả\s+lời\s+(?:bằng|thành|dưới\s+dạng|theo)\s+(?:bảng|danh\s+sách|gạch\s+đầu\s+dòng|từng\s+ý)"
+    r"|trả\s+lời\s+(?:bằng|thành|dưới\s+dạng|theo)\s+(?:bảng|danh\s+sách|gạch\s+đầu\s+dòng|từng\s+ý)(?:\s+(?:có\s+)?đánh\s+số)?"
+    r"(?:,?\s+(?:mỗi|từng)\s+ý(?=\s+(?:ghi|trích|nêu|dẫn)))?"
     r"|(?:please\s+)?(?:cite|give|quote|name|state)\s+(?:the\s+)?(?:articles?|clauses?|sources?|provisions?)"
     r"(?:\s+and\s+(?:the\s+)?(?:clauses?|articles?))?(?:\s+for\s+each\s+(?:point|item|answer))?"
-    r"|answer\s+(?:as|in|with)\s+an?\s+(?:table|list)", re.I)
+    r"|answer\s+(?:as|in|with)\s+an?\s+(?:numbered\s+|bulleted\s+)?(?:table|list)"
+    r"(?:,?\s+each\s+(?:point|item)\s+with\s+its\s+articles?(?:\s+and\s+clauses?)?)?", re.I)
 
 
 def topic(question: str) -> str:

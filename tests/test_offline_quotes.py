@@ -212,3 +212,17 @@ def test_answer_format_instructions_and_part_numbers_are_not_what_a_question_is_
     assert "am" not in content_terms(topic("I am a foreign citizen. How do I register a birth?"))
     assert "them" in content_terms(topic("Cần nộp thêm giấy tờ gì?"))  # folded "thêm" is not the English "them"
 
+
+
+def test_a_may_i_question_is_answered_by_the_rule_that_allows_or_forbids_it(pipe):
+    """"Có được … không" asks for a permission: the point under "công dân không được tiếp cận" answers it,
+    although the question shares more words ("Ủy ban nhân dân phường", "cung cấp") with other articles."""
+    from assistant.answer.offline import question_types
+
+    assert "permission" in question_types("Hộ kinh doanh có được đăng ký hai địa điểm không?")
+    assert "permission" in question_types("May a citizen request the minutes of an internal meeting?")
+    assert "permission" not in question_types("Hồ sơ đăng ký khai sinh gồm những gì?")
+    res = ask(pipe, "Người dân có được yêu cầu cung cấp biên bản cuộc họp nội bộ của Ủy ban nhân dân phường không? "
+                    "Nếu xin thông tin khác thì chi phí thế nào?", sources=["tiep-can-thong-tin.md"])
+    assert "cuộc họp nội bộ" in res.answer and "không được tiếp cận" in res.answer, res.answer
+    assert {str(c["article"]) for c in res.citations} >= {"3", "10"}, res.citations

@@ -62,13 +62,21 @@ QUESTION_TYPES = {
                         r"how much|price", re.I),
     "numbers": re.compile(r"con\s+số|số\s+liệu|\bfigures?\b|\bnumbers?\b|\bstatistics\b", re.I),
     "percent": re.compile(r"tỷ lệ|phần trăm|bao nhiêu %|percent|\brate\b|\bshare\b|proportion", re.I),
+    # "có được … không", "… được không", "may a citizen …": a rule that allows or forbids answers it
+    "permission": re.compile(r"\bcó\s+được\b[^?]*\bkhông\b|\bđược\s+không\b|\bđược\s+phép\b|"
+                             r"^\s*(?:may|can)\s+(?:i|we|a|an|the|my|our|citizens?|officials?|people)\b|\ballowed\b|\bpermitted\b", re.I),
     "unit": re.compile(r"cơ quan nào|(?-i:\bai\b)|đơn vị nào|ở đâu|nơi nào|\bwho\b|which (?:agency|office|authority|unit|body)|"
                        r"\bwhere\b", re.I),
 }
 # an article whose heading names the kind of fact asked for ("Thời hạn …" for "bao lâu", "Lệ phí …" for "bao nhiêu tiền")
+PERMISSION = re.compile(r"không\s+được|nghiêm\s+cấm|\bcấm\b|được\s+phép|chỉ\s+được|\bmust\s+not\b|\bmay\s+not\b|"
+                        r"\bshall\s+not\b|\bprohibited\b|\bnot\s+allowed\b|\bforbidden\b|\bnever\b", re.I)
 HEADING_KIND = {"time": re.compile(r"thời\s+hạn|thời\s+gian|deadline|time\s+limit", re.I),
+                "permission": re.compile(r"không\s+được|\bcấm\b|được\s+phép|prohibit|not\s+allowed|permitted", re.I),
                 "money": re.compile(r"lệ\s+phí|chi\s+phí|\bphí\b|kinh\s+phí|\bfees?\b|\bcosts?\b", re.I)}
 HEADING_BONUS = 0.15
+TITLED_QUOTE = ("time", "money")  # kinds whose titled article is quoted beside the best quote (a permission
+# heading, "Những việc không được làm", is too broad for that: dev rb-15, rb-16)
 TITLED_RANK = 1  # a passage found by its heading is ranked at most this low for the rank prior
 SENTENCE_WEIGHT = 0.5  # score = 0.5 * the unit's coverage + 0.5 * its chunk's (+ type bonus), x rank prior (dev: 0.3-0.6 tie)
 TYPE_BONUS = 0.3
@@ -86,10 +94,12 @@ _COUNT = re.compile(r"(?:bao\s+nhiêu|mấy|how\s+many)\s+([^\W\d_]+)", re.I)
 _NOT_NOUN = {fold(w) for w in "lâu tiền phần lần là được thì the of in".split()}
 
 
-def asks(question: str) -> list:
+def asks(question: str, complement: bool = False) -> list:
     """What the question asks for, as tests on a candidate text: one per kind (time, money, unit) and per
-    counted noun ("bao nhiêu ký tự" -> a number followed by "ký tự")."""
-    tests = [(lambda text, k=k: has_type(k, text)) for k in question_types(question)]
+    counted noun ("bao nhiêu ký tự" -> a number followed by "ký tự"). With ``complement``, only what a
+    second quote is added for when the first lacks it (not a permission: "được" is said in many ways)."""
+    tests = [(lambda text, k=k: has_type(k, text)) for k in question_types(question)
+             if not (complement and k == "permission")]
     for m in _COUNT.finditer(nfc_lower(question)):
         noun = fold(m.group(1))
         if noun in _NOT_NOUN:
@@ -104,6 +114,8 @@ def has_type(kind: str, sentence: str) -> bool:
         return bool(DEADLINE.search(sentence))
     if kind == "money":
         return bool(MONEY.search(sentence))
+    if kind == "permission":
+        return bool(PERMISSION.search(sentence))
     if kind == "percent":
         return bool(PERCENT.search(sentence))
     if kind == "numbers":  # "giữ nguyên các con số", "5 kết quả chính có số liệu"
@@ -237,6 +249,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     """
     kinds = question_types(query)
     heads = [HEADING_KIND[k] for k in kinds if k in HEADING_KIND]
+    quoted_kinds = [k for k in kinds if k in TITLED_QUOTE]
 
     def titled(h) -> bool:
         return bool(heads) and any(p.search(str((h.metadata or {}).get("article_title") or "")) for p in heads)
@@ -275,7 +288,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     chosen = [best] + [c for c in cands[1:] if c[1] == best[1] and c[0] >= CLOSE * best[0]][: QA_MAX_SENTENCES - 1]
     # a question asking two things ("bao nhiêu ký tự và đổi sau bao nhiêu ngày"): the best unit for what
     # the chosen ones do not answer yet, from the top passages
-    for a in wanted:
+    for a in asks(query, complement=True):
         if len(chosen) >= QA_MAX_SENTENCES or any(a(c[3].full) for c in chosen):
             continue
         extra = next((c for c in cands if c not in chosen and a(c[3].full) and c[0] >= COMPLEMENT * best[0]), None)
@@ -288,7 +301,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     # the article whose heading names what is asked ("Thời hạn giải quyết yêu cầu" for "… trong bao lâu?")
     # is quoted too when it scores as close as a second quote, so a deadline question is not answered from
     # another article only
-    if heads and not any(titled(hits[c[1]]) for c in chosen):
+    if quoted_kinds and not any(titled(hits[c[1]]) for c in chosen):
         extra = next((c for c in cands if titled(hits[c[1]]) and c[0] >= CLOSE * best[0]
                       and any(a(c[3].full) for a in wanted)), None)
         if extra is not None and own(extra[3]) >= COMPLEMENT * own(best[3]):  # ... on the question's own words too

@@ -155,7 +155,7 @@ def index_texts(corpus_index):
 def test_every_gold_exists_in_index(index_texts):
     by_art, by_src = index_texts
     missing = []
-    for name in ("retrieval_corpus_b.jsonl", "answers_corpus_b.jsonl"):
+    for name in ("retrieval_corpus_b.jsonl", "answers_corpus_b.jsonl", "answers_corpus_c.jsonl"):
         for r in _jsonl(name):
             for g in r["gold"]:
                 if g["source"] not in by_src:
@@ -168,7 +168,7 @@ def test_every_gold_exists_in_index(index_texts):
 def test_must_include_is_verbatim_in_gold(index_texts):
     by_art, by_src = index_texts
     bad = []
-    for r in _jsonl("answers_corpus_b.jsonl"):
+    for r in _jsonl("answers_corpus_b.jsonl") + _jsonl("answers_corpus_c.jsonl"):
         gold_text = " ".join(by_art.get((g["source"], g["article"]), "") if g["article"] else by_src.get(g["source"], "")
                              for g in r["gold"])
         for fact in r["must_include"]:
@@ -188,6 +188,16 @@ def test_out_of_corpus_questions_are_really_absent(index_texts):
         low = text.lower()
         for qid, topic in topics.items():
             assert topic not in low, (qid, src, topic)
+
+
+def test_out_of_corpus_questions_of_set_c_are_really_absent(index_texts):
+    _, by_src = index_texts
+    topics = {"ac-019": "lương tối thiểu", "ac-020": "thủ tục đăng ký kết hôn", "ac-021": "quán cà phê",
+              "ac-022": "nhà ba tầng", "ac-023": "building permit", "ac-024": "pavement"}
+    assert {r["id"] for r in _jsonl("answers_corpus_c.jsonl") if not r["in_corpus"]} == set(topics)
+    for src, text in by_src.items():
+        for qid, topic in topics.items():
+            assert topic not in text.lower(), (qid, src, topic)
 
 
 # ---------------------------------------------------------------- exercises

@@ -226,3 +226,21 @@ def test_a_may_i_question_is_answered_by_the_rule_that_allows_or_forbids_it(pipe
                     "Nếu xin thông tin khác thì chi phí thế nào?", sources=["tiep-can-thong-tin.md"])
     assert "cuộc họp nội bộ" in res.answer and "không được tiếp cận" in res.answer, res.answer
     assert {str(c["article"]) for c in res.citations} >= {"3", "10"}, res.citations
+
+
+def test_what_a_question_counts_is_found_in_words_and_across_languages():
+    from assistant.answer.offline import asks, question_types
+
+    (count,) = asks("Một người được đăng ký mấy hộ kinh doanh?")
+    assert count("Mỗi cá nhân chỉ được đăng ký một hộ kinh doanh trong phạm vi toàn quốc.")
+    assert not count("Hộ kinh doanh do một cá nhân đăng ký thành lập.")
+    chars = asks("How many characters must a password have?")[-1]
+    assert chars("Mật khẩu có ít nhất 12 ký tự, gồm chữ hoa, chữ thường.")  # the glossary's Vietnamese for the noun
+    assert "time" in question_types("Công chức nghỉ hưu thì tài khoản phải khóa trong thời gian nào?")
+    assert "time" in question_types("How often must a password be changed?")
+
+
+def test_an_english_question_is_quoted_from_the_english_twin_when_it_answers_too(pipe):
+    res = ask(pipe, "How many days do parents have to register their baby's birth?", lang="en")
+    assert "Within 60 days" in res.answer, res.answer
+    assert res.citations[0]["source"] == "en/birth-registration.md", res.citations

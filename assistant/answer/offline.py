@@ -21,6 +21,7 @@ from assistant.answer.text import DocFreq, content_terms, coverage, sentences, s
 from assistant.answer.extraction import (DEADLINE, MONEY, PERCENT, UNIT_EN, UNIT_HEAD, extract,  # noqa: F401
                                          is_boilerplate, units_in)
 from assistant.answer.units import MAX_LEAD, Unit, legal_units, strip_number, trim
+from assistant.glossary import split_en
 from assistant.messages import t
 from assistant.textnorm import fold, nfc_lower
 
@@ -57,6 +58,7 @@ def _candidates(hit) -> list[str]:
 # what kind of answer the question asks for (a sentence holding that kind of fact gets a bonus)
 QUESTION_TYPES = {
     "time": re.compile(r"bao lâu|khi nào|mấy ngày|bao nhiêu ngày|bao nhiêu giờ|thời hạn|hạn chót|ngày nào|trước ngày|"
+                       r"thời\s+gian\s+nào|bao\s+giờ|how\s+often|"
                        r"how long|\bwhen\b|how many (?:days|hours|months|weeks|working)|deadline|within", re.I),
     "money": re.compile(r"bao nhiêu tiền|(?:mất|tốn|trả|nộp)\s+tiền|lệ phí|\bphí\b|chi phí|kinh phí|mức thu|\bgiá\b|\bfee|\bcost|"
                         r"how much|price", re.I),
@@ -83,6 +85,9 @@ TYPE_BONUS = 0.3
 CLOSE = 0.85  # a second quote scores at least this share of the best one
 COMPLEMENT = 0.6  # a unit answering another part of the question is added above this share of the best score
 RANK_PRIOR = 0.1
+# a passage in the other language than the question's, when one in its language is among the top ones: 0.9
+# still quoted the Vietnamese twin to an English question (tests/test_offline_quotes.py); dev is the same at 1.0
+OTHER_LANGUAGE_PRIOR = 0.8
 
 
 def question_types(question: str) -> list[str]:
@@ -92,6 +97,9 @@ def question_types(question: str) -> list[str]:
 # "bao nhiêu ký tự", "mấy tờ", "how many copies": a number followed by that word answers it
 _COUNT = re.compile(r"(?:bao\s+nhiêu|mấy|how\s+many)\s+([^\W\d_]+)", re.I)
 _NOT_NOUN = {fold(w) for w in "lâu tiền phần lần là được thì the of in".split()}
+# a number in digits or in words ("chỉ được đăng ký một hộ kinh doanh"), folded; not the number words whose
+# folded form is another common word: "tư"/"từ", "năm" (also a year), "sáu"/"sau", "bảy"/"bay", "tám"/"tạm"
+_NUMBER = r"(?:\d[\d.,]*|\b(?:mot|hai|ba|bon|chin|muoi|one|two|three|four|five|six|seven|eight|nine|ten))"
 
 
 def asks(question: str, complement: bool = False) -> list:
@@ -104,7 +112,9 @@ def asks(question: str, complement: bool = False) -> list:
         noun = fold(m.group(1))
         if noun in _NOT_NOUN:
             continue
-        pat = re.compile(r"\d[\d.,]*\s*" + re.escape(noun) + r"\b")
+        # the noun as asked, and in Vietnamese when the glossary knows it ("how many characters" -> "12 ký tự")
+        nouns = [noun] + [fold(nfc_lower(v)) for v in split_en(m.group(1))[0]]
+        pat = re.compile(_NUMBER + r"\s*(?:" + "|".join(re.escape(n) for n in nouns) + r")\b")
         tests.append(lambda text, pat=pat: bool(pat.search(fold(nfc_lower(text)))))
     return tests
 
@@ -234,7 +244,7 @@ def glossary_terms(query: str, exact: bool = False) -> list[str]:
     return [t for v in split_en(topic(query))[0] for t in content_terms(v, exact)]
 
 
-def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:
+def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:  # noqa: C901
     """Quote the best legal unit (and close seconds from the same passage) of the top passages.
 
     Units are clauses, list items with their lead-in, paragraphs and table rows
@@ -263,12 +273,19 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     wanted = asks(query)
     vi_terms = glossary_terms(query)
     cands: list[tuple[float, int, int, Unit]] = []  # (score, hit index, order, unit)
+    # when a top passage is in the question's language, the reader is quoted in it if it answers as well:
+    # a passage in the other language (the twin of a translated document) counts a little less
+    from assistant.retrieval import query_lang
+
+    vi_question = query_lang(query) == "vi"
+    own_language = any(((h.metadata or {}).get("lang") != "en") == vi_question for _, h in top)
     for i, h in top:
         vi_passage = (h.metadata or {}).get("lang") != "en"
         terms = base_terms + (vi_terms if vi_passage else []) + kind_terms["vi" if vi_passage else "en"]
         ccov = coverage(terms, h.text, df)
         prior = ((1.0 - RANK_PRIOR * min(i, TITLED_RANK if titled(h) else i))
-                 * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0))
+                 * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
+                 * (OTHER_LANGUAGE_PRIOR if own_language and vi_passage != vi_question else 1.0))
         if titled(h):
             ccov += HEADING_BONUS  # "Điều 8. Thời hạn giải quyết yêu cầu" for "… trong bao lâu?"
         for u in _units(h):

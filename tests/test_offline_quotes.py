@@ -244,3 +244,23 @@ def test_an_english_question_is_quoted_from_the_english_twin_when_it_answers_too
     res = ask(pipe, "How many days do parents have to register their baby's birth?", lang="en")
     assert "Within 60 days" in res.answer, res.answer
     assert res.citations[0]["source"] == "en/birth-registration.md", res.citations
+
+
+def test_an_english_questions_function_words_names_and_codes_do_not_count_as_unknown():
+    """Their share of unknown words lowers an English question's cross-language relevance: "does", "must",
+    "under", the city's place names and document codes say nothing the glossary should know."""
+    from assistant.answer.relevance import _names_and_codes
+    from assistant.answer.text import content_terms
+
+    assert content_terms("How long does it take? Under which rule must it be set?") == ["long", "rule", "set"]
+    assert {"hoa", "an", "kh", "ubnd", "lac", "hong"} <= _names_and_codes(
+        "I want a stall in Hoa An district. Under Lac Hong City's Plan 45/KH-UBND, what is due?")
+    assert not {"i", "under", "want"} & _names_and_codes("I want a stall. Under the rules?")
+
+
+def test_an_english_exercise_over_vietnamese_rules_is_answered(pipe):
+    """Exercise m5-02 in English: household business registration in Hoa An (the rules are in Vietnamese)."""
+    res = ask(pipe, "I want to open a bread stall in Hoa An district. How long does household business registration "
+                    "take and what is the fee?", lang="en", sources=["thu-tuc-dang-ky-ho-kinh-doanh.md"])
+    assert not res.abstained, res.relevance
+    assert "03 ngày làm việc" in res.answer, res.answer

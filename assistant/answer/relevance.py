@@ -201,6 +201,20 @@ def search(source, query: str, k: int, sources=None) -> list:
     return hits + titled_articles(source, query, hits)
 
 
+_CODE = re.compile(r"\d")
+
+
+def _names_and_codes(query: str) -> set[str]:
+    """The words of an English question written in capitals ("KH", "UBND") or capitalised inside a sentence
+    ("… in Hoa An district", "Lac Hong City's rules"), as ``words`` gives them; a capitalised word the
+    glossary knows ("People's Committee", "Article") is matched by the glossary first."""
+    out = set()
+    for sentence in re.split(r"(?<=[.?!:;])\s+", query):
+        for m in re.finditer(r"(?<!^)(?<=\s)[A-Z][\w'’]*|\b[A-Z]{2,}\b", sentence.strip()):
+            out.update(words(m.group(0)))
+    return out
+
+
 def cross_language_coverage(query: str, hits: list, df: DocFreq | None, exact: bool = True) -> float:
     """An English question over Vietnamese passages: the coverage of the Vietnamese terms the glossary gives
     for its words, times the share of its topic words the glossary knows (a question about something the
@@ -212,8 +226,12 @@ def cross_language_coverage(query: str, hits: list, df: DocFreq | None, exact: b
     vi_terms = glossary_terms(query, exact) if hits else []  # [] for a Vietnamese question
     if not vi_terms:
         return 0.0
-    asked = [w for w in content_terms(topic(query)) if "_" not in w]
-    unknown = [w for w in content_terms(split_en(topic(query))[1]) if "_" not in w]
+    # numbers, codes ("45/KH-UBND", "2025") and names ("Lac Hong", "Hoa An") say where or which, not what
+    # about: they are neither asked nor unknown
+    neutral = _names_and_codes(query)
+    asked = [w for w in content_terms(topic(query)) if "_" not in w and w not in neutral and not _CODE.search(w)]
+    unknown = [w for w in content_terms(split_en(topic(query))[1]) if "_" not in w and w not in neutral
+               and not _CODE.search(w)]
     known = 1.0 - len(unknown) / max(1, len(asked))
     return known * max((coverage(vi_terms, h.text, df, None, exact) for h in hits
                         if h.metadata.get("lang") != "en"), default=0.0)

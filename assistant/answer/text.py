@@ -14,7 +14,8 @@ _QUESTION_LIST = """nào gì đâu bao nhiêu lâu mấy sao thế ai khi muốn
     vậy thì còn đó này kia ra sao như là có được không phải những các và của một lúc lỡ mình
     what which who whom whose when where why how much many does do did is are was were can could should would will
     i you we they it me my our your their his her please tell about there any have has had be been get
-    am she him us its if""".split()  # not "so", "them", "he": folded, they are "số", "thêm", "hè"
+    am she him us its if must not under into other whether before instead want take ask asks""".split()
+# not "so", "them", "he", "may": folded, they are "số", "thêm", "hè", "máy"
 _QUESTION_WORDS = {fold(w) for w in _QUESTION_LIST}
 _STOP = {fold(w) for w in STOP_UNIGRAMS} | _QUESTION_WORDS
 _STOP_EXACT = {nfc_lower(w) for w in list(STOP_UNIGRAMS) + _QUESTION_LIST}  # with diacritics: "từ" stops, "tử" does not
@@ -96,6 +97,11 @@ def has_marks(text: str) -> bool:
 
 def _exact(w: str) -> str:
     return _OLD_TONE_RE.sub(lambda m: _OLD_TONE[m.group(1)], w)
+
+
+# the stop words as ``words`` gives them: "does" is "doe" after the plural rule
+_STOP |= {_stem(w) for w in _STOP}
+_STOP_EXACT |= {_stem(w) for w in _STOP_EXACT}
 
 
 def words(text: str, exact: bool = False) -> list[str]:

@@ -218,7 +218,7 @@ def _for_parts(query: str, hits: list, df, chosen: list) -> list:
         return []
     out: list = []
     for p in several:
-        pt, want, pw = content_terms(topic(p)), asks(p), words(topic(p))
+        pt, want, pw = content_terms(topic(p)) + glossary_terms(p), asks(p), words(topic(p))  # + its Vietnamese words
 
         def score(u):
             return (coverage(pt, u.full, df) + phrase_bonus(pw, u.full)

@@ -206,8 +206,9 @@ _CODE = re.compile(r"\d")
 
 def _names_and_codes(query: str) -> set[str]:
     """The words of an English question written in capitals ("KH", "UBND") or capitalised inside a sentence
-    ("… in Hoa An district", "Lac Hong City's rules"), as ``words`` gives them; a capitalised word the
-    glossary knows ("People's Committee", "Article") is matched by the glossary first."""
+    ("… in Hoa An district", "Lac Hong City's rules"), as ``words`` gives them. A capitalised word the
+    glossary knows ("City", "Plan") is left out of the words asked too; its Vietnamese still counts in the
+    coverage."""
     out = set()
     for sentence in re.split(r"(?<=[.?!:;])\s+", query):
         for m in re.finditer(r"(?<!^)(?<=\s)[A-Z][\w'’]*|\b[A-Z]{2,}\b", sentence.strip()):

@@ -94,6 +94,15 @@ def question_types(question: str) -> list[str]:
     return [k for k, p in QUESTION_TYPES.items() if p.search(question)]
 
 
+def titled_by(question: str):
+    """A test on a passage: its article's heading names what ``question`` asks ("Điều 8. Thời hạn giải quyết yêu
+    cầu" for "… trong bao lâu?"); None when the question asks no kind with such headings."""
+    heads = [HEADING_KIND[k] for k in question_types(question) if k in HEADING_KIND]
+    if not heads:
+        return None
+    return lambda h: any(p.search(str((h.metadata or {}).get("article_title") or "")) for p in heads)
+
+
 # "bao nhiêu ký tự", "mấy tờ", "how many copies": a number followed by that word answers it
 _COUNT = re.compile(r"(?:bao\s+nhiêu|mấy|how\s+many)\s+([^\W\d_]+)", re.I)
 _NOT_NOUN = {fold(w) for w in "lâu tiền phần lần là được thì the of in".split()}
@@ -244,7 +253,7 @@ def glossary_terms(query: str, exact: bool = False) -> list[str]:
     return [t for v in split_en(topic(query))[0] for t in content_terms(v, exact)]
 
 
-def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:  # noqa: C901
+def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:
     """Quote the best legal unit (and close seconds from the same passage) of the top passages.
 
     Units are clauses, list items with their lead-in, paragraphs and table rows
@@ -257,15 +266,14 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     precision without helping the reader. Long units are trimmed around the
     best-matching piece.
     """
-    kinds = question_types(query)
-    heads = [HEADING_KIND[k] for k in kinds if k in HEADING_KIND]
-    quoted_kinds = [k for k in kinds if k in TITLED_QUOTE]
-
-    def titled(h) -> bool:
-        return bool(heads) and any(p.search(str((h.metadata or {}).get("article_title") or "")) for p in heads)
-    # the top passages, and any other whose article heading names what is asked (relevance.titled_articles)
-    top = [(i, h) for i, h in enumerate(hits) if i < QA_TOP_HITS or titled(h)]
     from assistant.answer.relevance import kind_words
+    from assistant.retrieval import query_lang
+
+    quoted_kinds = [k for k in question_types(query) if k in TITLED_QUOTE]
+    by_heading = titled_by(query)
+    titled = {i for i, h in enumerate(hits) if by_heading and by_heading(h)}
+    # the top passages, and any other whose article heading names what is asked (relevance.titled_articles)
+    top = [(i, h) for i, h in enumerate(hits) if i < QA_TOP_HITS or i in titled]
     base_terms = content_terms(topic(query))
     # + the words a rule uses for what is asked, in the passage's language ("thời hạn" for "bao lâu", "how long")
     kind_terms = {lang_: content_terms(kind_words(query, lang_ == "vi")) for lang_ in ("vi", "en")}
@@ -275,18 +283,16 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     cands: list[tuple[float, int, int, Unit]] = []  # (score, hit index, order, unit)
     # when a top passage is in the question's language, the reader is quoted in it if it answers as well:
     # a passage in the other language (the twin of a translated document) counts a little less
-    from assistant.retrieval import query_lang
-
     vi_question = query_lang(query) == "vi"
     own_language = any(((h.metadata or {}).get("lang") != "en") == vi_question for _, h in top)
     for i, h in top:
         vi_passage = (h.metadata or {}).get("lang") != "en"
         terms = base_terms + (vi_terms if vi_passage else []) + kind_terms["vi" if vi_passage else "en"]
         ccov = coverage(terms, h.text, df)
-        prior = ((1.0 - RANK_PRIOR * min(i, TITLED_RANK if titled(h) else i))
+        prior = ((1.0 - RANK_PRIOR * min(i, TITLED_RANK if i in titled else i))
                  * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
                  * (OTHER_LANGUAGE_PRIOR if own_language and vi_passage != vi_question else 1.0))
-        if titled(h):
+        if i in titled:
             ccov += HEADING_BONUS  # "Điều 8. Thời hạn giải quyết yêu cầu" for "… trong bao lâu?"
         for u in _units(h):
             v = SENTENCE_WEIGHT * coverage(terms, u.full, df) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
@@ -312,22 +318,22 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
         if extra is not None:
             chosen.append(extra)
 
-    def own(u: Unit) -> float:  # the unit's coverage of the question's own words (no kind words)
-        return coverage(base_terms + vi_terms, u.full, df)
+    def own(text: str) -> float:  # coverage of the question's own words (no kind words)
+        return coverage(base_terms + vi_terms, text, df)
 
     # the article whose heading names what is asked ("Thời hạn giải quyết yêu cầu" for "… trong bao lâu?")
     # is quoted too when it scores as close as a second quote, so a deadline question is not answered from
     # another article only
-    if quoted_kinds and not any(titled(hits[c[1]]) for c in chosen):
-        extra = next((c for c in cands if titled(hits[c[1]]) and c[0] >= CLOSE * best[0]
+    if quoted_kinds and not any(c[1] in titled for c in chosen):
+        extra = next((c for c in cands if c[1] in titled and c[0] >= CLOSE * best[0]
                       and any(a(c[3].full) for a in wanted)), None)
-        if extra is not None and own(extra[3]) >= COMPLEMENT * own(best[3]):  # ... on the question's own words too
+        if extra is not None and own(extra[3].full) >= COMPLEMENT * own(best[3].full):  # ... on its own words too
             chosen.append(extra)
     chosen += _for_parts(query, hits, df, chosen)
     chosen += _references(chosen, cands, hits)
 
     def piece_score(piece: str) -> float:
-        return coverage(base_terms + vi_terms, piece, df) + (TYPE_BONUS if any(a(piece) for a in wanted) else 0.0)
+        return own(piece) + (TYPE_BONUS if any(a(piece) for a in wanted) else 0.0)
 
     lines = [t("answers.offline_intro", lang), ""]
     for i in sorted({c[1] for c in chosen}):

@@ -168,17 +168,16 @@ def titled_articles(source, query: str, hits: list) -> list:
     yêu cầu" for "… phải trả lời trong bao lâu?", "Điều 9. Lệ phí" for "… lệ phí bao nhiêu?") in the documents
     of the top passages, when the search did not return them: a rule puts its deadlines and its fees under
     such headings, whatever words the question uses."""
-    from assistant.answer.offline import HEADING_KIND, question_types
+    from assistant.answer.offline import titled_by
 
-    heads = [HEADING_KIND[k] for k in question_types(query) if k in HEADING_KIND]
-    if not heads or not hasattr(source, "document_hits"):
+    by_heading = titled_by(query)
+    if by_heading is None or not hasattr(source, "document_hits"):
         return []
     docs = list(dict.fromkeys(h.source for h in hits[:TITLED_DOCS]))
     seen = {h.chunk_id for h in hits}
     out = []
     for h in source.document_hits(docs) if docs else []:
-        title = str((h.metadata or {}).get("article_title") or "")
-        if h.chunk_id not in seen and title and any(p.search(title) for p in heads):
+        if h.chunk_id not in seen and by_heading(h):
             seen.add(h.chunk_id)
             out.append(replace(h, rank=len(hits) + len(out), score=0.0, extra={**h.extra, "titled": True}))
     return out

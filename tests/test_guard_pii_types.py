@@ -74,6 +74,9 @@ def found(text: str) -> list[tuple[str, str]]:
     ("Dùng token ghp_abcdefghijklmnopqrstuvwxyz0123 để đẩy mã", "pii.secret", "ghp_abcdefghijklmnopqrstuvwxyz0123"),
     ("mã OTP là 558 901, đừng đưa ai nhé", "pii.secret", "558 901"),
     ("Mã PIN: 4821", "pii.secret", "4821"),
+    # an ID number named in English, also when its province code is not a real one (a practice value)
+    ("I am Tran Van Binh, ID number 000000000000, and I need a new certificate.", "pii.cccd", "000000000000"),
+    ("Her national ID: 999 888 777 666, issued in 2021.", "pii.cccd", "999 888 777 666"),
 ])
 def test_new_types_are_found_with_their_span(text, typ, value):
     assert (typ, value) in found(text)

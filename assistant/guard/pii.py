@@ -61,7 +61,8 @@ _PHONE_PAIR = re.compile(r"(?<![\w/.,])(0\d{9})\s*/\s*(0\d{9})(?![\w/])")  # "09
 _MONEY_AFTER = re.compile(r"\s*(?:đồng|đ\b|vnđ|vnd|usd|triệu|tỷ|nghìn|ngàn|%|m2|m²|km|kg|ha)", re.I)
 
 _CTX = {
-    "pii.cccd": ["cccd", "căn cước", "can cuoc", "định danh", "citizen id", "citizen identity", "id card", "số cc"],
+    "pii.cccd": ["cccd", "căn cước", "can cuoc", "định danh", "citizen id", "citizen identity", "id card", "số cc",
+                 "id number", "id no", "national id", "identity number", "identification number"],
     "pii.cmnd": ["cmnd", "cmtnd", "chứng minh", "chung minh", "số cm", "identity card", "id card"],
     "pii.phone": ["điện thoại", "đt", "sđt", "số máy", "di động", "liên hệ", "zalo", "phone", "tel", "hotline", "mobile", "gọi"],
     "pii.tax_code": ["mst", "mã số thuế", "ma so thue", "mã thuế", "tax code", "tax id", "taxpayer id", "mã số doanh nghiệp"],

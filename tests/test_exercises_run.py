@@ -57,6 +57,23 @@ def test_exercise_run_meets_its_expectations(services, ex_id, i):
     assert not failed, f"{ex_id} prompt {i + 1}: {failed}\n--- answer ---\n{(res.get('answer') or res.get('markdown') or '')[:1500]}"
 
 
+GUARD_RUNS = [(e, i) for e, i in RUNS if X.expectation(X.by_id(CATALOGUE, e), i).get("guard")]
+
+
+@pytest.mark.parametrize("ex_id,i", GUARD_RUNS, ids=[f"{e}-p{i + 1}-en" for e, i in GUARD_RUNS])
+def test_the_guard_decides_the_same_when_the_exercise_is_run_in_english(services, ex_id, i):
+    """What the guard must do (its decision, the personal data it must name) does not depend on the language:
+    each exercise prompt that states it is also run in English ("ID number …", "phone …")."""
+    import copy
+
+    ex = copy.deepcopy(X.by_id(CATALOGUE, ex_id))
+    exp = X.expectation(ex, i)
+    ex["prompts"][i]["expect"] = {k: exp[k] for k in ("guard", "types") if k in exp}
+    res = run(services, ex, "en", i)
+    failed = X.check_run(ex, res, "en", i)
+    assert not failed, f"{ex_id} prompt {i + 1} in English: {failed}"
+
+
 def test_the_request_carries_the_exercise_task_documents_and_options():
     ex = X.by_id(CATALOGUE, "m2-04")
     req = X.exercise_request(ex, "en", 0)

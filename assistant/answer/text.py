@@ -18,7 +18,10 @@ _QUESTION_LIST = """nào gì đâu bao nhiêu lâu mấy sao thế ai khi muốn
 # not "so", "them", "he", "may": folded, they are "số", "thêm", "hè", "máy"
 _QUESTION_WORDS = {fold(w) for w in _QUESTION_LIST}
 _STOP = {fold(w) for w in STOP_UNIGRAMS} | _QUESTION_WORDS
-_STOP_EXACT = {nfc_lower(w) for w in list(STOP_UNIGRAMS) + _QUESTION_LIST}  # with diacritics: "từ" stops, "tử" does not
+# function words that stop only as written with their diacritics: folded, they are content words ("đang" is
+# "dang" as in "đăng ký", "rồi" is "roi" as in "rơi", "sẽ" is "se" as in "chia sẻ")
+_EXACT_ONLY = "rồi sẽ đang mà nếu cũng nữa vẫn rất đều ơi nhỉ chứ".split()
+_STOP_EXACT = {nfc_lower(w) for w in list(STOP_UNIGRAMS) + _QUESTION_LIST + _EXACT_ONLY}  # with diacritics: "từ" stops, "tử" does not
 # sentence ends; never a colon: what follows it is the value ("xác nhận tình trạng hôn nhân: 03 ngày làm việc")
 _SENT_END = re.compile(r"(?<=[^\W\d_][.!?;])\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ0-9])")
 _HEAD = re.compile(r"^(?:#+\s*)?(Điều|ĐIỀU|Article|ARTICLE|Chương|CHƯƠNG|Chapter|Mục|MỤC|Phần|PHẦN)\s+[\dIVXLC]+")

@@ -4,6 +4,7 @@ function — and each run meets what the exercise says a correct run must show (
 ``prompts/exercises/*.yaml``: facts, citations, the guard's decision, abstention, table rows)."""
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
@@ -64,8 +65,6 @@ GUARD_RUNS = [(e, i) for e, i in RUNS if X.expectation(X.by_id(CATALOGUE, e), i)
 def test_the_guard_decides_the_same_when_the_exercise_is_run_in_english(services, ex_id, i):
     """What the guard must do (its decision, the personal data it must name) does not depend on the language:
     each exercise prompt that states it is also run in English ("ID number …", "phone …")."""
-    import copy
-
     ex = copy.deepcopy(X.by_id(CATALOGUE, ex_id))
     exp = X.expectation(ex, i)
     ex["prompts"][i]["expect"] = {k: exp[k] for k in ("guard", "types") if k in exp}

@@ -257,7 +257,12 @@ def main(argv=None) -> int:
     ap.add_argument("--loso-full", action="store_true", help="the same for the full model (no weights written)")
     ap.add_argument("--ensemble", action="store_true", help="with --loso-full: also score the mean of the full and n-gram models")
     ap.add_argument("--grid", default="", help="with --loso*: configurations to compare, 'C:alpha:vi_share,...'")
+    ap.add_argument("--rethreshold", default="",
+                    help="no training: raise the shipped thresholds so that the named dev pools (comma-separated, "
+                         "e.g. 'pii_handwritten:dev'; pools the weights were not trained on) stay within 1 %%")
     args = ap.parse_args(argv)
+    if args.rethreshold:
+        return rethreshold([x for x in args.rethreshold.split(",") if x], args.out)
     rows = [r for r in load_rows() if r["role"] in ("train", "train+dev", "dev")]  # test rows are never read here
     t0 = time.perf_counter()
     d = build(rows, None)
@@ -353,6 +358,49 @@ def main(argv=None) -> int:
                         b_ngrams=np.float64(b_ng), centroids=cents.astype(np.float16))
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1024:.0f} KB)")
     check_written(args.out, d_f, m_full, args.alpha, d, m_ng)
+    return 0
+
+
+def rethreshold(pool_names: list[str], out: str) -> int:
+    """Raise (never lower) the shipped thresholds so that each named dev pool is flagged at most 1 %, scored
+    with the shipped weights. For pools the weights never trained on (a data set that grew, such as
+    ``pii_handwritten:dev``), this is what a full retraining would pick for them: ``pick_threshold`` takes the
+    highest threshold any pool needs, and the other pools' needs are the thresholds already shipped."""
+    from assistant.embeddings import E5_ID, get_embedder
+    from assistant.guard import injection as inj
+    from assistant.guard import injection_scores
+
+    clf = C.load()
+    e5 = get_embedder(E5_ID)
+    rows = [r for r in load_rows() if r["pool"] in pool_names and r["label"] == 0 and r["role"] == "dev"]
+    if not rows:
+        print(f"no dev rows in {pool_names}")
+        return 1
+    texts = [r["text"] for r in rows]
+    rs = np.array([s[0] >= inj.BLOCK_THRESHOLD for s in injection_scores(texts, None, {"classifier", "judge"}, e5)])
+    items = C.prepare(texts, clf)
+    p_ng = np.array([it.score.prob for it in items])
+    p_full = np.full(len(texts), np.nan)
+    for i, it in enumerate(items):
+        if it.gate:
+            p_full[i] = C.finish(it, e5.encode(it.windows), clf).prob  # as the guard encodes them (inputs.py)
+    pools_ng, pools_full = {}, {}
+    for name in pool_names:
+        idx = [i for i, r in enumerate(rows) if r["pool"] == name]
+        pools_ng[name] = (p_ng[idx], rs[idx])
+        pools_full[name] = (p_full[idx], rs[idx])
+    z = np.load(out, allow_pickle=False)
+    meta = json.loads(str(z["meta"]))
+    old_ng, old_full = meta["threshold_ngrams"], meta["threshold_full"]
+    meta["threshold_ngrams"] = max(old_ng, pick_threshold(pools_ng))
+    meta["threshold_full"] = max(old_full, pick_threshold(pools_full))
+    meta["gate"] = min(meta["gate"], meta["threshold_ngrams"])
+    meta.setdefault("rethresholded", []).append({"date": time.strftime("%Y-%m-%d"), "pools": pool_names,
+                                                 "rows": len(rows)})
+    arrays = {k: z[k] for k in z.files if k != "meta"}
+    np.savez_compressed(out, meta=np.array(json.dumps(meta)), **arrays)
+    print(f"{len(rows)} dev rows of {', '.join(pool_names)}: threshold n-grams {old_ng:.4f} -> "
+          f"{meta['threshold_ngrams']:.4f}, full {old_full:.4f} -> {meta['threshold_full']:.4f}; wrote {out}")
     return 0
 
 

@@ -76,6 +76,18 @@ def found(text: str) -> list[tuple[str, str]]:
     ("Mã PIN: 4821", "pii.secret", "4821"),
     # an ID number named in English, also when its province code is not a real one (a practice value)
     ("I am Tran Van Binh, ID number 000000000000, and I need a new certificate.", "pii.cccd", "000000000000"),
+    # a home address written in English: the kind word after the name, or before a number
+    ("I am [NAME_1], living at 00 Thử Nghiệm street, Tân Mỹ ward, and I need a copy.", "pii.address",
+     "00 Thử Nghiệm street, Tân Mỹ ward"),
+    ("Please send it to No. 7, Lane 21, Hoa Ban Street, Ward 4, District 8, HCMC.", "pii.address",
+     "No. 7, Lane 21, Hoa Ban Street, Ward 4, District 8, HCMC"),
+    ("my aunt lives in Hamlet 2, Phu Loc Commune, Dai Tu District", "pii.address",
+     "Hamlet 2, Phu Loc Commune, Dai Tu District"),
+    ("address: 5B tran quoc toan st, ward 9, district 3", "pii.address", "5B tran quoc toan st, ward 9, district 3"),
+    ("Flat 804, 11 Kim Lien Road, Phuong Mai Ward, Dong Da District, Hanoi", "pii.address",
+     "Flat 804, 11 Kim Lien Road, Phuong Mai Ward, Dong Da District, Hanoi"),
+    # a lone given name after an English title, whatever follows it
+    ("Please call Mrs. Thoa (0900 000 000) about the form.", "pii.name", "Thoa"),
     ("Her national ID: 999 888 777 666, issued in 2021.", "pii.cccd", "999 888 777 666"),
 ])
 def test_new_types_are_found_with_their_span(text, typ, value):
@@ -148,6 +160,13 @@ def test_explanation_lists_the_types_in_words_not_codes():
     "Hộp thư góp ý: gopy@phuongtanmy.gov.vn",
     "Số biên nhận 2511180042, hẹn trả ngày 25/11.",
     "Tôi sinh năm 1985, muốn hỏi về tuổi nghỉ hưu.",
+    # English: an office's or a shop's address, a street in a notice, a place named, a room in a building
+    "The ward's one-stop desk is located at 18 Hoa Ban Street, Ward 4, District 8.",
+    "Minh Chau Pharmacy, 3 Kim Lien Road, Phuong Mai Ward, is open until 22:00.",
+    "Hoa Ban Street will be closed on Sunday morning for the fun run.",
+    "Hamlet 2 of Phu Loc Commune will get a new bridge next year.",
+    "The meeting is in Room 3, Building B.",
+    "Decision No. 12/QD-UBND of Ward 4 takes effect today.",
 ])
 def test_look_alikes_are_left_alone(text):
     assert found(text) == []
@@ -224,6 +243,8 @@ def _eval_module():
 
 # Measured on dev when tuning stopped: every type P = R = 1.000, 0 false positives on the 60 look-alike rows,
 # markings recall 35/35 with 0/35 false positives. The floors leave room for one or two misses, no more.
+# 2026-12-03: 35 English dev rows added (ph-391..460, 12 of them look-alikes): after the English address
+# parts, address and name recall 1.000 on dev, 1 false positive ("Ba Dinh" read as "bà Dinh") on 71 rows.
 PII_FLOOR = {"precision": 0.9, "recall": 0.9}
 MICRO_FLOOR = {"precision": 0.97, "recall": 0.97}
 
@@ -239,7 +260,7 @@ def test_pii_and_markings_evaluation_on_dev_keeps_its_floor():
            if m["precision"] < PII_FLOOR["precision"] or m["recall"] < PII_FLOOR["recall"]}
     assert not low, low
     assert pii["micro"]["precision"] >= MICRO_FLOOR["precision"] and pii["micro"]["recall"] >= MICRO_FLOOR["recall"]
-    assert pii["lookalike_rows"] == 60 and pii["lookalike_false_positives"] <= 2
+    assert pii["lookalike_rows"] == 71 and pii["lookalike_false_positives"] <= 2
     mk = res["markings"]
     assert mk["block_rows"] == 35 and mk["recall"] >= 0.94 and mk["false_positives"] <= 1
 

@@ -99,7 +99,8 @@ _FIELD_BEFORE = re.compile(
     r"chủ\s+(?:hộ|tài\s+khoản|tk|sở\s+hữu|xe|phương\s+tiện)|tên\s+(?:chủ\s+tài\s+khoản|người\s+nộp\s+thuế|tài\s+khoản|tk)|"
     r"cán\s+bộ\s+(?:thụ\s+lý|tiếp\s+nhận|phụ\s+trách)|thư\s+ký(?:\s+cuộc\s+họp)?|chủ\s+trì|khách\s+hàng|cử\s+tri|"
     r"công\s+dân|bệnh\s+nhân|học\s+sinh|sinh\s+viên|bên\s+(?:được\s+)?ủy\s+quyền(?:\s+là)?|thông\s+tin\s+người\s+bệnh|"
-    r"beneficiary|account\s+(?:holder|name)|full\s+name|(?<!\w)name|applicant|contact\s+person|holder|"
+    r"beneficiary|account\s+(?:holder|name)|full\s+name|(?<!\w)name(?:\s+is)?|applicant|contact\s+person|holder|"
+    r"(?<!\w)(?:resident|tenant|foreigner|guest|host|recipient|patient|complainant|petitioner)|"
     r"ho\s+(?:va\s+)?ten|(?<!\w)ten(?:\s+la)?|nguoi\s+nop|chu\s+tai\s+khoan)"
     r"\s*[:：]?\s*(?:là\s+|la\s+)?$", re.I)
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -170,9 +171,11 @@ Huyện Phường Xã Tỉnh Luật Nghị Điều Khoản Chương Mục Nội 
 # a place word that is also a surname: "Hồ Tây", "Đoàn thanh niên" are no persons, "Hồ Thị Kim Liên" is
 _AMBIGUOUS_PLACE = {x.lower() for x in _SURNAME_WORDS} & _PLACE_NOUNS
 _EN_PLACE_AFTER = {"street", "road", "avenue", "boulevard", "district", "ward", "city", "province", "bridge", "park",
-                   "school", "university", "hospital", "market", "lake", "square", "st", "rd"}
+                   "school", "university", "hospital", "market", "lake", "square", "st", "rd", "commune", "village",
+                   "hamlet", "quarter", "alley", "lane", "town"}
 _EN_NOT_NAME = {"smart", "people", "council", "committee", "group", "bank", "center", "centre", "tower", "plaza",
-                "hotel", "company", "office", "department", "app", "portal", "online", "digital", "news", "post"}
+                "hotel", "company", "office", "department", "app", "portal", "online", "digital", "news", "post",
+                "bakery", "restaurant", "cafe", "café", "shop", "store", "mart", "pharmacy", "clinic"}
 _PLACE_ABBR = re.compile(r"(?<![^\W\d_])(?:TP|Tp|tp|TX|TT|Q|P|H|X)\.[ \u00a0]*$")
 _HOUSE_NUMBER_BEFORE = re.compile(r"(?<![\w/.,])(?:số\s+)?\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*[ \u00a0]+$", re.I)
 
@@ -207,12 +210,12 @@ def find_names(text: str) -> list[Match]:
         if k or (_ends_with(before, _PLACE_NOUNS) and not _ends_with(before, honorifics)) or joined:
             place_end = toks[run[-1]][2]
             continue
-        honor = False
+        honor = english_title = False
         k = _starts_with(lw, honorifics)
         if k and len(run) > k:
             honor, run = True, run[k:]
-        elif re.search(r"(?<!\w)(?:Mr|Mrs|Ms|Dr|Mister)\.\s*$", text[:s0]):
-            honor = True
+        elif re.search(r"(?<!\w)(?:Mr|Mrs|Ms|Dr|Mister|Miss)\.?\s*$", text[:s0]):
+            honor = english_title = True  # "Mr. Hung?", "Ms. Lan (0977 …)": a lone name after an English title is a name
         elif (k := _ends_with(before, honorifics)) and not (len(before) > k and before[-k - 1] in honorifics):
             honor = True  # "bà Lan"; but "anh em Hồi giáo", "ông bà Tổ tiên": two kin words are no honorific
         run = run[:5]
@@ -242,7 +245,7 @@ def find_names(text: str) -> list[Match]:
                 continue
             # a lone given name must run on into the sentence ("chị Huyền gọi …", "Anh Sơn bên …");
             # one set off by punctuation ("Ông An, CCCD …") is left alone
-            if not vocative and not re.match(r"[ \u00a0]+[^\W\d_]", text[end:end + 3]):
+            if not vocative and not english_title and not re.match(r"[ \u00a0]+[^\W\d_]", text[end:end + 3]):
                 continue
             out.append(Match("pii.name", start, end, 0.7, text[start:end]))
             continue

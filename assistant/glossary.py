@@ -44,3 +44,41 @@ def split_en(query: str) -> tuple[list[str], str]:
                 if v not in found:
                     found.append(v)
     return found, " ".join(q.split())
+
+
+# ---------------------------------------------------------------- everyday Vietnamese -> document words
+@functools.lru_cache(maxsize=1)
+def _paraphrases() -> list[tuple[re.Pattern, list[str], str]]:
+    from assistant.textnorm import fold
+
+    path = PROMPTS_DIR / "paraphrases.yaml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    for key in sorted(data, key=lambda k: -len(str(k))):
+        vals = data[key] if isinstance(data[key], list) else [data[key]]
+        k = fold(str(key).lower())
+        out.append((re.compile(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])"), [str(v) for v in vals], k))
+    return out
+
+
+def alternatives(query: str) -> dict[str, list[set[str]]]:
+    """For each (accent-folded) term of the everyday phrases in ``query`` that ``prompts/paraphrases.yaml``
+    knows, the term sets of the phrases documents use instead ("qua mạng" -> {"trực", "tuyến", "trực_tuyến"}).
+    A question's term counts as found in a passage that holds one of its sets whole (``text.coverage``)."""
+    from assistant.answer.text import content_terms
+    from assistant.textnorm import fold
+
+    q = fold(query.lower())
+    out: dict[str, list[set[str]]] = {}
+    for pattern, vals, key in _paraphrases():
+        if not pattern.search(q):
+            continue
+        sets = [set(content_terms(v, True)) for v in vals]
+        sets = [x for x in sets if x]
+        for term in content_terms(key):
+            for x in sets:
+                if x not in out.setdefault(term, []):
+                    out[term].append(x)
+    return out

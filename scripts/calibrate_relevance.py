@@ -93,7 +93,9 @@ def fit(dev: list[dict]) -> dict:
     return best[1]
 
 
-def report(qs: list[dict], c: dict) -> dict:
+def report(qs: list[dict], c: dict, ids: bool = True) -> dict:
+    """Figures for ``qs``; the questions it gets wrong by id only when ``ids`` (dev: test rows are scored in
+    aggregate only, never listed)."""
     ins = [q for q in qs if q["inside"]]
     outs = [q for q in qs if not q["inside"]]
     answered = [q for q in qs if score(q, c["floor"], c["bonus"]) >= c["threshold"]]
@@ -101,23 +103,23 @@ def report(qs: list[dict], c: dict) -> dict:
     wrong_out = [q["id"] for q in outs if q in answered]
     return {"questions": len(qs), "accuracy": round(1 - (len(wrong_in) + len(wrong_out)) / max(len(qs), 1), 4),
             "false_abstentions": f"{len(wrong_in)}/{len(ins)}", "out_of_corpus_refused": f"{len(outs) - len(wrong_out)}/{len(outs)}",
-            "refused_answerable": wrong_in, "answered_out_of_corpus": wrong_out}
+            **({"refused_answerable": wrong_in, "answered_out_of_corpus": wrong_out} if ids else {})}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default="", help="embedding model (default: the repository's DEFAULT_MODEL)")
     ap.add_argument("--store", default="", help="index folder to (re)use (default: a temporary one)")
-    ap.add_argument("--dump", default="", help="also write every question's relevance parts to this JSON file")
+    ap.add_argument("--dump", default="", help="also write each dev question's relevance parts to this JSON file")
     args = ap.parse_args(argv)
     store = args.store or tempfile.mkdtemp(prefix="calibrate-relevance-")
     qs, model = measure(load_rows(), args.model, store)
-    if args.dump:
-        Path(args.dump).write_text(json.dumps(qs, ensure_ascii=False, indent=1), encoding="utf-8")
     dev = [q for q in qs if q["split"] == "dev"]
     test = [q for q in qs if q["split"] == "test"]
+    if args.dump:  # dev only: what the fit may look at
+        Path(args.dump).write_text(json.dumps(dev, ensure_ascii=False, indent=1), encoding="utf-8")
     c = fit(dev)
-    print(json.dumps({"model": model, "fitted_on": "dev", "constants": c, "dev": report(dev, c), "test": report(test, c)},
+    print(json.dumps({"model": model, "fitted_on": "dev", "constants": c, "dev": report(dev, c), "test": report(test, c, ids=False)},
                      ensure_ascii=False, indent=2))
     return 0
 

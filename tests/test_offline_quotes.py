@@ -200,7 +200,7 @@ def test_titled_articles_come_from_the_top_documents_only_and_after_the_search()
 
 
 def test_answer_format_instructions_and_part_numbers_are_not_what_a_question_is_about():
-    from assistant.answer.relevance import asked_parts
+    from assistant.answer.question import asked_parts
     from assistant.answer.text import content_terms, topic
 
     vi = ("Hãy cho biết: (1) ký hiệu công văn ghi thế nào; (2) ngày tháng ghi thế nào khi ban hành ngày 5 tháng 2. "

@@ -220,7 +220,7 @@ PART_BETTER = 1.2  # ... and covers it clearly better than the quotes already ch
 
 def _for_parts(query: str, hits: list, df, chosen: list) -> list:
     """For a question asking several things, the best unit for each part the chosen quotes do not cover."""
-    from assistant.answer.relevance import asked_parts
+    from assistant.answer.question import asked_parts
 
     several = asked_parts(query)
     if len(several) <= 1:
@@ -266,7 +266,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     precision without helping the reader. Long units are trimmed around the
     best-matching piece.
     """
-    from assistant.answer.relevance import kind_words
+    from assistant.answer.question import everyday_words, kind_words
     from assistant.retrieval import query_lang
 
     quoted_kinds = [k for k in question_types(query) if k in TITLED_QUOTE]
@@ -280,6 +280,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     qwords = words(topic(query))
     wanted = asks(query)
     vi_terms = glossary_terms(query)
+    alts = everyday_words(query)
     cands: list[tuple[float, int, int, Unit]] = []  # (score, hit index, order, unit)
     # when a top passage is in the question's language, the reader is quoted in it if it answers as well:
     # a passage in the other language (the twin of a translated document) counts a little less
@@ -288,14 +289,14 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     for i, h in top:
         vi_passage = (h.metadata or {}).get("lang") != "en"
         terms = base_terms + (vi_terms if vi_passage else []) + kind_terms["vi" if vi_passage else "en"]
-        ccov = coverage(terms, h.text, df)
+        ccov = coverage(terms, h.text, df, alts=alts)
         prior = ((1.0 - RANK_PRIOR * min(i, TITLED_RANK if i in titled else i))
                  * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
                  * (OTHER_LANGUAGE_PRIOR if own_language and vi_passage != vi_question else 1.0))
         if i in titled:
             ccov += HEADING_BONUS  # "Điều 8. Thời hạn giải quyết yêu cầu" for "… trong bao lâu?"
         for u in _units(h):
-            v = SENTENCE_WEIGHT * coverage(terms, u.full, df) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
+            v = SENTENCE_WEIGHT * coverage(terms, u.full, df, alts=alts) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
             if any(a(u.full) for a in wanted):
                 v += TYPE_BONUS
             cands.append((v * prior, i, u.order, u))
@@ -319,7 +320,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
             chosen.append(extra)
 
     def own(text: str) -> float:  # coverage of the question's own words (no kind words)
-        return coverage(base_terms + vi_terms, text, df)
+        return coverage(base_terms + vi_terms, text, df, alts=alts)
 
     # the article whose heading names what is asked ("Thời hạn giải quyết yêu cầu" for "… trong bao lâu?")
     # is quoted too when it scores as close as a second quote, so a deadline question is not answered from

@@ -113,6 +113,25 @@ def words(text: str, exact: bool = False) -> list[str]:
     return [_stem(_exact(w) if exact else fold(w)) for w in toks]
 
 
+def stop_word(word: str) -> bool:
+    """A question or function word ("từ" is one, "tử" is not; "tu", typed without marks, is)."""
+    w = _stem(_exact(nfc_lower(word)))
+    return w in _STOP_EXACT if _MARKS.search(w) else fold(w) in _STOP
+
+
+_CLAUSE_BREAK = re.compile(r"[,.;:!?…]+(?=\s|$)|[()\[\]\n\"“”]")
+
+
+def question_terms(text: str, exact: bool = False) -> list[str]:
+    """``content_terms`` of a question, its syllable pairs taken inside each clause only: "… lãnh đạo, giờ máy
+    …" asks nothing about "đạo giờ" (a passage keeps its pairs across commas: "ngày, tháng, năm")."""
+    uni, pairs = [], []
+    for clause in _CLAUSE_BREAK.split(text):
+        for term in content_terms(clause, exact):
+            (pairs if "_" in term else uni).append(term)
+    return uni + pairs
+
+
 def content_terms(text: str, exact: bool = False) -> list[str]:
     """Topic-bearing terms: syllables that are not stop/question words, and bigrams of them; folded, or with
     their diacritics when ``exact`` (a word written without them stays as written, and so does a bigram with
@@ -223,13 +242,36 @@ def term_weight(term: str, df: DocFreq | None, exact: bool = False) -> float:
 
 
 def coverage(query_terms: list[str], text: str, df: DocFreq | None, scale: dict[str, float] | None = None,
-             exact: bool = False) -> float:
+             exact: bool = False, alts: dict[str, list[set[str]]] | None = None) -> float:
     """Weighted share of the query's terms found in ``text`` (0..1): IDF, halved for bigrams (``scale``: a factor
-    per term, e.g. less for a product name; ``exact``: the terms keep their diacritics)."""
+    per term, e.g. less for a product name; ``exact``: the terms keep their diacritics; ``alts``: per folded
+    term, the term sets that stand in for it, ``glossary.alternatives``: "qua mạng" is found in "trực tuyến")."""
     q = list(dict.fromkeys(query_terms))
     if not q:
         return 0.0
-    have = text_terms(text, exact)
+    have = text_terms(text, True) if (exact or alts) else text_terms(text)
     weights = [term_weight(t, df, exact) * (scale or {}).get(t, 1.0) for t in q]
     total = sum(weights) or 1.0
-    return sum(w for t, w in zip(q, weights) if t in have) / total
+
+    got = sum(w for t, w in zip(q, weights) if t in have)
+    return (got + _stand_in_credit([(t, w) for t, w in zip(q, weights) if t not in have], have, df, alts)) / total
+
+
+def _stand_in_credit(missing: list[tuple[str, float]], have: set[str], df: DocFreq | None,
+                     alts: dict[str, list[set[str]]] | None) -> float:
+    """The weight credited to the question's terms ``missing`` from a passage through stand-in phrases: a
+    stand-in found in the passage is evidence once, as strong as its own rarity, however many of the
+    question's terms it stands in for ("tỷ lệ" for the three terms of "phần trăm" counts as "tỷ lệ" once)."""
+    groups: dict[frozenset, list[tuple[str, float]]] = {}
+    for t, w in missing:
+        for x in (alts or {}).get(fold(t), ()):
+            if x <= have:
+                groups.setdefault(frozenset(x), []).append((t, w))
+    strength = {x: max(term_weight(a, df, True) for a in x) for x in groups}
+    credited: set[str] = set()
+    out = 0.0
+    for x in sorted(groups, key=lambda g: -strength[g]):
+        tw = [(t, w) for t, w in groups[x] if t not in credited]
+        credited.update(t for t, _w in tw)
+        out += min(sum(w for _t, w in tw), strength[x])
+    return out

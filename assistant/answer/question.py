@@ -1,0 +1,102 @@
+"""What a question asks: its parts, the kind of value each part asks for (a time, an amount), the
+procedure it names ("đăng ký khai tử") and the document words that stand in for its everyday ones
+("nộp qua mạng" -> "trực tuyến"). Relevance (``relevance``) and the offline engine (``offline``) read a
+question through these."""
+from __future__ import annotations
+
+import re
+
+from assistant.answer.text import content_terms, has_marks, topic
+
+# "đăng ký khai tử", "thủ tục ly hôn", "cấp hộ chiếu": what follows the verb names the procedure asked about
+_PROCEDURE = re.compile(r"(?<!\w)(?:đăng\s+ký|dang\s+ky|thủ\s+tục|thu\s+tuc|xin\s+cấp|xin\s+cap|cấp\s+lại|cap\s+lai|"
+                        r"cấp\s+đổi|cap\s+doi)(?!\w)", re.I)
+_NEXT_TWO = re.compile(r"\s+([^\W\d_]+)\s+([^\W\d_]+)")
+
+
+def missing_procedure(query: str, hits: list, alts: dict | None = None) -> bool:
+    """The question names a procedure ("đăng ký khai tử", "thủ tục đăng ký tạm trú") whose name no top
+    passage holds: a rule on birth registration shares "đăng ký", "khai", "giấy tờ" with it and is still
+    not about it."""
+    from assistant.answer.text import stop_word, text_terms
+    from assistant.textnorm import fold
+
+    names = []
+    text = topic(query)
+    for v in _PROCEDURE.finditer(text):
+        m = _NEXT_TWO.match(text, v.end())
+        if not m:
+            continue
+        a, b = fold(m.group(1).lower()), fold(m.group(2).lower())
+        if stop_word(m.group(1)) or stop_word(m.group(2)) or _PROCEDURE.match(m.group(1) + " " + m.group(2)):
+            continue  # "thủ tục đăng ký …": the name comes after the second verb
+        names.append(f"{a}_{b}")
+    if not names:
+        return False
+    have = set()
+    for h in hits:
+        have |= text_terms(h.text)
+    for n in names:
+        if n in have or any(x <= text_terms(" ".join(h.text for h in hits), True) for x in (alts or {}).get(n, ())):
+            continue
+        return True
+    return False
+
+
+def everyday_words(query: str) -> dict[str, list[set[str]]]:
+    """The document words that stand in for the question's everyday ones (``prompts/paraphrases.yaml``)."""
+    from assistant.glossary import alternatives
+    from assistant.retrieval import query_lang
+
+    if query_lang(query) != "vi":
+        return {}  # an English question's words are widened by the English glossary
+    return alternatives(topic(query))
+
+
+# a question asking several things: "thời hạn … là bao lâu; photo tài liệu có mất tiền không; người 16 tuổi …?"
+_PART_BREAK = re.compile(r"[?;]\s+|\s\(\d\)\s|\s\d\)\s")
+_ENUM = re.compile(r"^\(?\d{1,2}\)\s*")  # "(2) dòng địa danh …": the part's own number is not what it asks
+PART_TERMS = 2  # a part needs this many topic words to count on its own
+
+
+def parts(query: str) -> list[str]:
+    """The parts of a question that asks several things (one part when it asks one)."""
+    text = topic(query)
+    out = [_ENUM.sub("", p.strip(" ,.:;")).strip(" ,.:;") for p in _PART_BREAK.split(text)]
+    out = [p for p in out if len([w for w in content_terms(p) if "_" not in w]) >= PART_TERMS]
+    return out if len(out) > 1 else [text]
+
+
+_ASKS_WORD = re.compile(r"\b(?:gì|nào|bao\s+nhiêu|bao\s+lâu|khi\s+nào|ở\s+đâu|mấy|ra\s+sao|thế\s+nào|what|which|how|when|"
+                        r"where|who)\b", re.I)
+
+
+def asked_parts(query: str) -> list[str]:
+    """The things a question asks: its parts, each split again at "và"/"and" when both sides ask
+    ("mất bao lâu và lệ phí bao nhiêu")."""
+    out = []
+    for p in parts(query):
+        pieces = re.split(r",?\s+(?:và|and)\s+", p)
+        out.extend(pieces if len(pieces) > 1 and all(_ASKS_WORD.search(x) for x in pieces) else [p])
+    return out
+
+
+# the words a rule uses for what a question asks ("mất bao lâu" -> "thời hạn"), added to a part's search
+_KIND_WORDS = {"time": ("thời hạn", "time limit"), "money": ("lệ phí", "fee")}
+
+
+def kind_words(part: str, vi: bool | None = None) -> str:
+    """The words a rule uses for what ``part`` asks, when it does not use them itself ("" if none); in
+    Vietnamese or English (``vi``; by default the question's own language)."""
+    from assistant.answer.offline import question_types
+    from assistant.answer.text import fold
+
+    vi = has_marks(part) if vi is None else vi
+    extra = [w[0 if vi else 1] for k, w in _KIND_WORDS.items() if k in question_types(part)]
+    return " ".join(w for w in extra if fold(w) not in fold(part.lower()))
+
+
+def expanded(part: str) -> str:
+    """``part`` with the words a rule uses for what it asks, for the search."""
+    extra = kind_words(part)
+    return f"{part} {extra}".strip() if extra else part

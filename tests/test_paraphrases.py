@@ -100,3 +100,25 @@ def test_calibration_names_dev_questions_only(monkeypatch, tmp_path):
     assert res["dev"]["false_abstentions"] == "0/3" and res["test"]["false_abstentions"] == "1/3"
     assert res["dev"]["answered_out_of_corpus"] == ["dev-0"] and "test-" not in printed
     assert {q["split"] for q in json.loads(dump.read_text(encoding="utf-8"))} == {"dev"}
+
+
+@pytest.mark.parametrize("question,lang,want", [
+    ("Sửa câu chữ giúp tôi đơn này: Tôi là [HỌ TÊN], ở [ĐỊA CHỈ], đề nghị phường cấp lại giấy xác nhận cho gia đình.", "vi",
+     "không tự viết hay sửa câu chữ"),
+    ("Please polish this application: I am [FULL NAME], living at [ADDRESS], and I request a replacement certificate.", "en",
+     "does not write or reword text"),
+])
+def test_offline_a_request_to_reword_the_users_text_says_it_cannot(pipe, question, lang, want):
+    from assistant.pipeline import Request
+
+    res = pipe.run(Request(question, lang=lang))
+    assert want in res.answer and res.abstained
+    assert "không chứa thông tin" not in res.answer and "do not contain the information" not in res.answer
+
+
+def test_a_question_about_rewording_is_still_a_question():
+    from assistant.answer.question import writing_request
+
+    assert writing_request("Sửa câu chữ giúp tôi đơn này: Tôi là [HỌ TÊN], đề nghị phường cấp lại giấy xác nhận.")
+    assert not writing_request("Có được dùng AI để sửa câu chữ đơn của người dân không?")
+    assert not writing_request("Khi chỉnh sửa văn bản đã ban hành thì phải làm gì?")

@@ -100,3 +100,20 @@ def expanded(part: str) -> str:
     """``part`` with the words a rule uses for what it asks, for the search."""
     extra = kind_words(part)
     return f"{part} {extra}".strip() if extra else part
+
+
+# "Sửa câu chữ giúp tôi đơn này: <text>", "Please polish this application: <text>": the user asks for writing
+# over a text they give, which no passage answers
+_WRITE = re.compile(r"(?:sửa\s*(?:lại\s*)?câu\s*chữ|sửa\s*lại|chỉnh\s*sửa|viết\s*lại|soạn\s*lại|biên\s*tập|trau\s*chuốt|"
+                    r"sửa\s*(?:giúp|hộ|giùm)|polish|rewrite|re-?word|proofread|edit|improve\s+the\s+wording)(?!\w)", re.I)
+WRITE_LEAD = 80  # the request opens the message
+WRITE_TEXT = 40  # and the text to work on follows a colon
+
+
+def writing_request(query: str) -> bool:
+    """The message asks for a text the user gives to be written or reworded, not for what the documents say."""
+    m = _WRITE.search(query[:WRITE_LEAD])
+    if not m:
+        return False
+    colon = query.find(":", m.end())
+    return colon >= 0 and len(query[colon + 1:].strip()) >= WRITE_TEXT

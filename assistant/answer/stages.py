@@ -14,6 +14,7 @@ from typing import Iterator
 from assistant.answer import citations as cite
 from assistant.answer import followup, offline
 from assistant.answer.prompting import ContextTooSmall, assemble, load_template
+from assistant.answer.question import writing_request
 from assistant.answer.relevance import relevance, search
 from assistant.answer.turn import Turn, pieces
 from assistant.answer.types import Event, pasted_hits
@@ -126,6 +127,9 @@ def passages(turn: Turn) -> Iterator[Event]:
         check_relevance = True
     _tick(turn, "retrieve_ms", tr)
     turn.hits = turn.res.hits = hits
+    if check_relevance and turn.client is None and turn.task == "qa" and writing_request(turn.query):
+        yield from _settle(turn, t("answers.offline_cannot_write", turn.lang))  # honest: quoting cannot reword
+        return
     if check_relevance:
         dense_reads = bool(getattr(src.embedder, "multilingual", False)) or query_lang(turn.query) == "en"
         rel = relevance(turn.query, hits, src.doc_freq, s, dense_reads=dense_reads)

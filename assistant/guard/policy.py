@@ -3,6 +3,9 @@
 - ``forgery``: forging signatures, seals/stamps or official documents;
 - ``automated_decision``: letting the AI alone decide a named citizen's case;
 - ``discrimination``: criteria by ethnicity, religion, gender, hometown...
+- ``state_secret``: asking the assistant to summarise, translate, rewrite ... a document the request itself
+  says is a state secret ("Tóm tắt giúp tôi tài liệu bí mật nhà nước …"; Law 29/2018/QH14, Article 5), even
+  before any marked text is pasted (a pasted text with a secrecy marking is caught by ``markings``).
 
 Questions *about* these topics (penalties, what the law says) are allowed: a request is
 refused only when it asks the assistant to do the thing.
@@ -52,6 +55,29 @@ _DISCRIMINATE = [
 _ANTI = re.compile(r"(?:phân\s*biệt\s*đối\s*xử|bình\s*đẳng|chính\s*sách\s*(?:dân\s*tộc|ưu\s*tiên|hỗ\s*trợ)|đối\s*tượng\s*ưu\s*tiên|theo\s*quy\s*định|cộng\s*điểm\s*ưu\s*tiên|discriminat|equal)", _F)
 
 
+# the assistant asked to work on a document the request calls a state secret
+_SECRET_DOC = (r"(?:bí\s*mật\s*nhà\s*nước|tuyệt\s*mật|tối\s*mật|(?:có\s*)?độ\s*mật|(?<=\s)mật(?!\s*(?:khẩu|mã))(?!\w)|"
+               r"state[\s-]*secrets?|classified|top[\s-]*secret|(?<=\s)secret(?=\s+(?:document|file|report|plan|material|text|dossier)))")
+_SECRET_WORK = [
+    re.compile(r"(?:tóm\s*tắt|tóm\s*lược|dịch|soạn(?:\s*lại)?|viết\s*lại|sửa|chỉnh\s*sửa|biên\s*tập|phân\s*tích|rút\s*gọn|trích|"
+               r"lập\s*bảng|chuyển\s*(?:thành|sang)|rà\s*soát|đọc|xử\s*lý)\s*(?:giúp|hộ|giùm|cho)?\s*(?:tôi|em|mình|anh|chị)?\s*"
+               r"(?:\S+\s+){0,2}?(?:tài\s*liệu|văn\s*bản|hồ\s*sơ|báo\s*cáo|công\s*văn|kế\s*hoạch|phương\s*án|biên\s*bản|nội\s*dung)"
+               r"\s*(?:này\s*|đó\s*)?(?:(?:thuộc|có\s*nội\s*dung|chứa|mang|đóng\s*dấu|có\s*dấu|là)\s*)?" + _SECRET_DOC, _F),
+    re.compile(r"(?:summari[sz]e|translate|rewrite|re-?word|edit|polish|analy[sz]e|shorten|condense|extract|process|proofread)\s+"
+               r"(?:\S+\s+){0,3}?(?:the|this|a|an|our|my)?\s*" + _SECRET_DOC + r"(?:\s+\S+){0,2}?\s*(?:document|file|report|plan|"
+               r"material|text|dossier|memo)", _F),
+]
+# addressed to the assistant (an imperative or "giúp tôi", "please"), not a question about the rule
+_ASKS_ASSISTANT = re.compile(r"(?:^\s*(?:hãy\s*)?(?:tóm|dịch|soạn|viết|sửa|chỉnh|biên|phân|rút|trích|lập|chuyển|rà|đọc|xử)|giúp\s*(?:tôi|em|mình)|"
+                             r"hộ\s*(?:tôi|em)|giùm|bạn\s*(?:hãy|có\s*thể)|cho\s*tôi|^\s*(?:please\s+)?(?:summari|translat|rewrit|"
+                             r"re-?word|edit|polish|analy|shorten|condense|extract|process|proofread)|please|can\s+you|could\s+you|"
+                             r"i\s+(?:need|want)\s+you)", re.I)
+_ASKS_RULE = re.compile(r"(?:có\s*được|được\s*không|được\s*phép|theo\s*quy\s*(?:chế|định)|quy\s*(?:chế|định)\s*(?:nói|thế|ra)|"
+                        r"phải\s*làm\s*(?:gì|sao|thế\s*nào)|nên\s*làm|làm\s*thế\s*nào|thay\s*thế|bị\s*cấm|có\s*cấm|"
+                        r"may\s+i|am\s+i\s+allowed|can\s+i|should\s+i|is\s+it\s+allowed|allowed\s+to|what\s+(?:should|must|does)|"
+                        r"under\s+the\s+(?:city'?s\s+)?(?:rules?|regulation))", re.I)
+
+
 @dataclass
 class PolicyHit:
     name: str
@@ -86,4 +112,10 @@ def find_policy(text: str) -> list[PolicyHit]:
                 continue
             out.append(PolicyHit("discrimination", m.start(), m.end(), 0.85))
             break
+    if _ASKS_ASSISTANT.search(text) and not _ASKS_RULE.search(text) and not about_law:
+        for pat in _SECRET_WORK:
+            m = pat.search(text)
+            if m:
+                out.append(PolicyHit("state_secret", m.start(), m.end(), 0.9))
+                break
     return out

@@ -264,3 +264,10 @@ def test_an_english_exercise_over_vietnamese_rules_is_answered(pipe):
                     "take and what is the fee?", lang="en", sources=["thu-tuc-dang-ky-ho-kinh-doanh.md"])
     assert not res.abstained, res.relevance
     assert "03 ngày làm việc" in res.answer and "100.000 đồng" in res.answer, res.answer  # both parts, from the rules
+
+
+def test_a_scope_is_quoted_with_what_it_leaves_out(pipe):
+    res = ask(pipe, "Hướng dẫn đăng ký khai sinh của phường Tân Mỹ áp dụng cho những trường hợp nào?")
+    assert not res.abstained, res.answer
+    assert "áp dụng cho việc đăng ký khai sinh" in res.answer
+    assert "không thuộc phạm vi hướng dẫn này" in res.answer and "Phòng Tư pháp" in res.answer

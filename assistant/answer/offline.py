@@ -212,6 +212,26 @@ def _references(chosen: list, cands: list, hits: list) -> list:
     return out
 
 
+# a rule's scope ("Hướng dẫn này áp dụng cho …", "This guidance applies to …") and what it leaves out
+_SCOPE = re.compile(r"(?:áp\s+dụng\s+(?:cho|đối\s+với)|phạm\s+vi\s+điều\s+chỉnh|applies\s+to|apply\s+to|scope)", re.I)
+_EXCLUSION = re.compile(r"(?:không\s+(?:áp\s+dụng|thuộc\s+phạm\s+vi)|ngoài\s+phạm\s+vi|outside\s+(?:this|the|its)|"
+                        r"does\s+not\s+apply|do\s+not\s+apply|not\s+covered)", re.I)
+
+
+def _exclusions(chosen: list, cands: list) -> list:
+    """The exclusion clause of a scope article quoted for its scope ("… không thuộc phạm vi hướng dẫn này;
+    người dân liên hệ Phòng Tư pháp"): a scope quoted without what it leaves out tells a reader in the excluded
+    case that the rule is theirs."""
+    out: list = []
+    for c in list(chosen):
+        if not _SCOPE.search(c[3].full) or _EXCLUSION.search(c[3].full):
+            continue
+        extra = next((x for x in cands if x[1] == c[1] and x not in chosen + out and _EXCLUSION.search(x[3].full)), None)
+        if extra is not None:
+            out.append(extra)
+    return out
+
+
 PREAMBLE_PRIOR = 0.5  # a document's opening lines (title, "Căn cứ …") rarely hold the answer
 PART_MIN = 0.5  # a part of a multi-part question gets its own quote when a unit covers this share of it
 PART_MIN_QUOTED = 0.25  # ... or this share when the unit is in a passage already quoted (no new citation)
@@ -332,6 +352,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
             chosen.append(extra)
     chosen += _for_parts(query, hits, df, chosen)
     chosen += _references(chosen, cands, hits)
+    chosen += _exclusions(chosen, cands)
 
     def piece_score(piece: str) -> float:
         return own(piece) + (TYPE_BONUS if any(a(piece) for a in wanted) else 0.0)

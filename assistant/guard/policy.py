@@ -67,11 +67,8 @@ _SECRET_WORK = [
                r"(?:\S+\s+){0,3}?(?:the|this|a|an|our|my)?\s*" + _SECRET_DOC + r"(?:\s+\S+){0,2}?\s*(?:document|file|report|plan|"
                r"material|text|dossier|memo)", _F),
 ]
-# addressed to the assistant (an imperative or "giúp tôi", "please"), not a question about the rule
-_ASKS_ASSISTANT = re.compile(r"(?:^\s*(?:hãy\s*)?(?:tóm|dịch|soạn|viết|sửa|chỉnh|biên|phân|rút|trích|lập|chuyển|rà|đọc|xử)|giúp\s*(?:tôi|em|mình)|"
-                             r"hộ\s*(?:tôi|em)|giùm|bạn\s*(?:hãy|có\s*thể)|cho\s*tôi|^\s*(?:please\s+)?(?:summari|translat|rewrit|"
-                             r"re-?word|edit|polish|analy|shorten|condense|extract|process|proofread)|please|can\s+you|could\s+you|"
-                             r"i\s+(?:need|want)\s+you)", re.I)
+_IMPERATIVE_LEAD = re.compile(r"^\s*(?:(?:hãy|please|pls)\s*)?", re.I)
+# a question about the rule, not a request to act on a document
 _ASKS_RULE = re.compile(r"(?:có\s*được|được\s*không|được\s*phép|theo\s*quy\s*(?:chế|định)|quy\s*(?:chế|định)\s*(?:nói|thế|ra)|"
                         r"phải\s*làm\s*(?:gì|sao|thế\s*nào)|nên\s*làm|làm\s*thế\s*nào|thay\s*thế|bị\s*cấm|có\s*cấm|"
                         r"may\s+i|am\s+i\s+allowed|can\s+i|should\s+i|is\s+it\s+allowed|allowed\s+to|what\s+(?:should|must|does)|"
@@ -112,10 +109,11 @@ def find_policy(text: str) -> list[PolicyHit]:
                 continue
             out.append(PolicyHit("discrimination", m.start(), m.end(), 0.85))
             break
-    if _ASKS_ASSISTANT.search(text) and not _ASKS_RULE.search(text) and not about_law:
+    if not _ASKS_RULE.search(text) and not about_law:
         for pat in _SECRET_WORK:
             m = pat.search(text)
-            if m:
+            # addressed to the assistant: a request word ("giúp", "hãy", "please") or the verb opening the message
+            if m and (request or not _IMPERATIVE_LEAD.sub("", text[:m.start()])):
                 out.append(PolicyHit("state_secret", m.start(), m.end(), 0.9))
                 break
     return out

@@ -164,6 +164,18 @@ def test_llm_tokens_stream_and_invented_marker_is_removed(fx):
     assert "[1]" in user and "Trụ sở tiếp công dân mở cửa" in user and "ngoặc vuông" in system
 
 
+def test_with_a_model_a_request_to_reword_the_users_text_goes_to_the_model(fx):
+    from assistant.pipeline import Request
+
+    llm = scripted("Kính gửi Ủy ban nhân dân phường, tôi đề nghị được cấp lại giấy xác nhận cho gia đình [1].")
+    res = pipe(fx, llm=llm, backend="openai").run(Request(
+        "Sửa câu chữ giúp tôi đơn này: Tôi là [HỌ TÊN], tôi muốn xin phường cấp lại cái giấy xác nhận cho nhà tôi."))
+    assert not res.abstained and res.task == "plain_language" and len(llm.calls) == 1
+    system, user = [c for _, c in llm.calls[0]]
+    assert "xin phường cấp lại cái giấy xác nhận" in user  # the user's text is what the model works on
+    assert "đề nghị được cấp lại giấy xác nhận" in res.answer
+
+
 def test_system_prompt_survives_a_small_context_window(fx):
     from assistant.pipeline import Request
 

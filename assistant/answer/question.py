@@ -110,10 +110,17 @@ WRITE_LEAD = 80  # the request opens the message
 WRITE_TEXT = 40  # and the text to work on follows a colon
 
 
-def writing_request(query: str) -> bool:
-    """The message asks for a text the user gives to be written or reworded, not for what the documents say."""
+def writing_text(query: str) -> str:
+    """The text a message asks to have written or reworded ("Sửa câu chữ giúp tôi đơn này: <text>" -> <text>),
+    or "" when it asks for what the documents say."""
     m = _WRITE.search(query[:WRITE_LEAD])
     if not m:
-        return False
+        return ""
     colon = query.find(":", m.end())
-    return colon >= 0 and len(query[colon + 1:].strip()) >= WRITE_TEXT
+    body = query[colon + 1:].strip() if colon >= 0 else ""
+    return body if len(body) >= WRITE_TEXT else ""
+
+
+def writing_request(query: str) -> bool:
+    """The message asks for a text the user gives to be written or reworded, not for what the documents say."""
+    return bool(writing_text(query))

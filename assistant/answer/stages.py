@@ -14,7 +14,7 @@ from typing import Iterator
 from assistant.answer import citations as cite
 from assistant.answer import followup, offline
 from assistant.answer.prompting import ContextTooSmall, assemble, load_template
-from assistant.answer.question import writing_request
+from assistant.answer.question import writing_text
 from assistant.answer.relevance import relevance, search
 from assistant.answer.turn import Turn, pieces
 from assistant.answer.types import Event, pasted_hits
@@ -113,6 +113,13 @@ def passages(turn: Turn) -> Iterator[Event]:
     yield Event("status", {"stage": "retrieve", "message": t("answers.status_retrieve", turn.lang)})
     tr = time.perf_counter()
     check_relevance = False
+    if turn.task == "qa" and not turn.pasted and (text := writing_text(turn.query)):
+        # "Sửa câu chữ giúp tôi đơn này: …": the user's own text is what to work on, not a question for the corpus
+        if turn.client is None:
+            yield from _settle(turn, t("answers.offline_cannot_write", turn.lang))  # quoting cannot reword
+            return
+        turn.task = turn.res.task = "plain_language"
+        turn.pasted = text
     if turn.pasted:
         hits = pasted_hits(turn.pasted, turn.lang)
     elif turn.req.sources and (turn.task in ("summarize", "extract", "plain_language") or turn.opts.get("articles")):
@@ -127,9 +134,6 @@ def passages(turn: Turn) -> Iterator[Event]:
         check_relevance = True
     _tick(turn, "retrieve_ms", tr)
     turn.hits = turn.res.hits = hits
-    if check_relevance and turn.client is None and turn.task == "qa" and writing_request(turn.query):
-        yield from _settle(turn, t("answers.offline_cannot_write", turn.lang))  # honest: quoting cannot reword
-        return
     if check_relevance:
         dense_reads = bool(getattr(src.embedder, "multilingual", False)) or query_lang(turn.query) == "en"
         rel = relevance(turn.query, hits, src.doc_freq, s, dense_reads=dense_reads)

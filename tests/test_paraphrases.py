@@ -117,8 +117,8 @@ def test_offline_a_request_to_reword_the_users_text_says_it_cannot(pipe, questio
 
 
 def test_a_question_about_rewording_is_still_a_question():
-    from assistant.answer.question import writing_request
+    from assistant.answer.question import writing_text
 
-    assert writing_request("Sửa câu chữ giúp tôi đơn này: Tôi là [HỌ TÊN], đề nghị phường cấp lại giấy xác nhận.")
-    assert not writing_request("Có được dùng AI để sửa câu chữ đơn của người dân không?")
-    assert not writing_request("Khi chỉnh sửa văn bản đã ban hành thì phải làm gì?")
+    assert writing_text("Sửa câu chữ giúp tôi đơn này: Tôi là [HỌ TÊN], đề nghị phường cấp lại giấy xác nhận.")
+    assert not writing_text("Có được dùng AI để sửa câu chữ đơn của người dân không?")
+    assert not writing_text("Khi chỉnh sửa văn bản đã ban hành thì phải làm gì?")

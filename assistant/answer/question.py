@@ -36,11 +36,9 @@ def missing_procedure(query: str, hits: list, alts: dict | None = None) -> bool:
     have = set()
     for h in hits:
         have |= text_terms(h.text)
-    for n in names:
-        if n in have or any(x <= text_terms(" ".join(h.text for h in hits), True) for x in (alts or {}).get(n, ())):
-            continue
-        return True
-    return False
+    alts = alts or {}
+    exact = text_terms(" ".join(h.text for h in hits), True) if alts else set()  # once, not per stand-in
+    return any(n not in have and not any(x <= exact for x in alts.get(n, ())) for n in names)
 
 
 def everyday_words(query: str) -> dict[str, list[set[str]]]:
@@ -119,8 +117,3 @@ def writing_text(query: str) -> str:
     colon = query.find(":", m.end())
     body = query[colon + 1:].strip() if colon >= 0 else ""
     return body if len(body) >= WRITE_TEXT else ""
-
-
-def writing_request(query: str) -> bool:
-    """The message asks for a text the user gives to be written or reworded, not for what the documents say."""
-    return bool(writing_text(query))

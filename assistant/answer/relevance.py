@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.answer.question import asked_parts, everyday_words, expanded, kind_words, missing_procedure, parts  # noqa: F401
+from assistant.answer.question import asked_parts, everyday_words, expanded, missing_procedure, parts
 from assistant.answer.text import DocFreq, content_terms, coverage, question_terms, topic, words
 
 # a Latin-script word in a Vietnamese question ("ChatGPT", "Zalo"), or a word with an inner capital in an

@@ -40,6 +40,7 @@ class LexicalIndex:
         self._pos = {id_: i for i, id_ in enumerate(ids)}
         self._sources = np.array([m.get("source", "") for m in metadatas], dtype=object)
         self._types = np.array([m.get("doc_type", "") for m in metadatas], dtype=object)
+        self.english = np.array([m.get("lang") == "en" for m in metadatas], dtype=bool)
 
     # ------------------------------------------------------------ build / save / load
     @classmethod
@@ -49,7 +50,8 @@ class LexicalIndex:
         bm25 = None
         if ids:
             bm25 = bm25s.BM25(k1=1.2, b=0.75)
-            bm25.index([tokens(t) or ["\u2205"] for t in texts], show_progress=False)
+            bm25.index([tokens(t, english=m.get("lang") == "en") or ["\u2205"] for t, m in zip(texts, metadatas)],
+                       show_progress=False)
         return cls(ids, texts, metadatas, bm25)
 
     def save(self, store_dir: str | Path) -> Path:
@@ -109,10 +111,11 @@ class LexicalIndex:
             m &= np.isin(self._types, list(doc_types))
         return m
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str, english: bool = False) -> np.ndarray:
+        """BM25 of every chunk; ``english``: the query's words are stemmed, as English chunks' are."""
         if self.bm25 is None:
             return np.zeros(0, dtype=np.float32)
-        toks = [tok for tok in tokens(query) if tok in self.bm25.vocab_dict]
+        toks = [tok for tok in tokens(query, english) if tok in self.bm25.vocab_dict]
         if not toks:
             return np.zeros(len(self.ids), dtype=np.float32)
         # weight each distinct token once (queries repeat syllables rarely; duplicates would double-count)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.loaders import SUPPORTED, LoadError
-from assistant.retrieval import Hit, check_mode, dense_shift, dense_weight, document_labels, fuse, hits_of_documents, lexical_query
+from assistant.retrieval import Hit, check_mode, dense_shift, dense_weight, document_labels, fuse, hits_of_documents, lexical_scores
 
 PRIVATE_PREFIX = "upload:"
 
@@ -134,7 +134,7 @@ class PrivateIndex:
                 keep &= np.isin(np.array([m.get("doc_type", "") for m in self.metadatas], dtype=object), list(doc_types))
             ls = np.zeros(n, dtype=np.float32)
             if mode in ("hybrid", "lexical") and self._lex is not None:
-                got = self._lex.scores(lexical_query(query))
+                got = lexical_scores(self._lex, query)
                 if got.size == n:
                     ls = got
             ds = np.zeros(n, dtype=np.float32)

@@ -162,9 +162,7 @@ class Retriever:
         mask = lex.mask(sources, doc_types)
         lex_scores = np.zeros(len(lex.ids), dtype=np.float32)
         if mode in ("hybrid", "lexical"):
-            lex_scores = lex.scores(lexical_query(query))
-            if mask is not None:
-                lex_scores = np.where(mask, lex_scores, 0.0)
+            lex_scores = lexical_scores(lex, query, mask)
         t1 = time.perf_counter()
         dense: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
@@ -241,6 +239,32 @@ def check_mode(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"unknown retrieval mode {mode!r} ({', '.join(MODES)})")
     return mode
+
+
+def lexical_scores(lex: LexicalIndex, query: str, mask: np.ndarray | None = None) -> np.ndarray:
+    """BM25 of every chunk for this question (0 outside ``mask``).
+
+    An English question is matched in two ways: English passages by its own words, stemmed as theirs are;
+    Vietnamese passages by the question widened with the glossary's Vietnamese terms. The two scores come from
+    different words (a glossary term adds several syllable tokens), so each language's scores are scaled to
+    the same best; otherwise the translation's extra tokens ranked any Vietnamese passage above the English
+    one that answers (dev: English R@5 0.812 -> 0.875, MRR@10 0.629 -> 0.678; docs/retrieval.md)."""
+    if query_lang(query) != "en":
+        got = lex.scores(query)
+    else:
+        got = lex.scores(lexical_query(query))
+        en = lex.english if lex.english.size == got.size else np.zeros(got.size, dtype=bool)
+        if en.any():
+            got = np.where(en, lex.scores(query, english=True), got)
+            keep = en if mask is None else en & mask
+            best_en = float(got[keep].max(initial=0.0))
+            best_vi = float(got[(~en) if mask is None else (~en & mask)].max(initial=0.0))
+            top = max(best_en, best_vi)
+            if best_en > 0 and best_vi > 0:
+                got = np.where(en, got * (top / best_en), got * (top / best_vi)).astype(np.float32)
+    if mask is not None and got.size:
+        got = np.where(mask, got, 0.0)
+    return got
 
 
 def lexical_query(query: str) -> str:

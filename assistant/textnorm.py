@@ -45,7 +45,21 @@ def syllables(text: str) -> list[str]:
     return out
 
 
-TOKENS_VERSION = "2"  # bump when tokens() changes: the lexical index is rebuilt
+TOKENS_VERSION = "3"  # bump when tokens() changes: the lexical index is rebuilt
+
+
+@functools.lru_cache(maxsize=1)
+def _english_stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=65536)
+def stem_en(word: str) -> str:
+    """Snowball's English stem of a plain ASCII word ("approves", "approved", "approval" -> "approv");
+    anything else (Vietnamese syllables, numbers, codes) as it is."""
+    return _english_stemmer().stemWord(word) if word.isascii() and word.isalpha() else word
 
 
 def _num(s: str) -> str:
@@ -53,7 +67,9 @@ def _num(s: str) -> str:
     return s.lstrip("0") or "0" if s.isdigit() else s
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, english: bool = False) -> list[str]:
+    """BM25 tokens. ``english``: the text is English (a chunk of an English document, an English question
+    matched against English passages), so its words are stemmed: "approves" finds "approved"."""
     seq: list[str] = []  # syllables, compounds split into their parts
     out: list[str] = []
     for m in _WORD.finditer(nfc_lower(text)):
@@ -64,9 +80,12 @@ def tokens(text: str) -> list[str]:
             seq.extend(_num(p) for p in re.split(r"[./-]", w) if p)
         else:
             seq.append(_num(w))
+    stop = [s in STOP_UNIGRAMS for s in seq]  # before stemming: "does" is a stop word, its stem "doe" is not
+    if english:
+        seq = [stem_en(w) for w in seq]
     folded = [fold(s) for s in seq]
     for i, s in enumerate(seq):
-        if s not in STOP_UNIGRAMS:
+        if not stop[i]:
             out.append(s)
             out.append("~" + folded[i])
         if i + 1 < len(seq):

@@ -50,6 +50,41 @@ def test_tokens_fold_accents_and_keep_bigrams():
     assert {"~nghi", "~nghi_dinh", "~dinh_30"} <= plain
 
 
+def test_english_tokens_are_stemmed_and_vietnamese_ones_never():
+    """English text is stemmed ("approves" finds "approved"); a Vietnamese syllable is left as it is, also
+    when the text is called English; a stop word stays a stop word once stemmed ("does" -> "doe")."""
+    assert "approv" in tokens("Who approves the tools?", english=True)
+    assert "approv" in tokens("Only approved tools; the approval list", english=True)
+    assert "approves" in tokens("Who approves the tools?")  # not English: words as written
+    assert {"hồ", "sơ", "phường", "~phuong"} <= set(tokens("hồ sơ phường", english=True))
+    assert "doe" not in tokens("Who does it?", english=True)
+
+
+def test_an_english_question_scores_each_language_by_its_own_words():
+    """BM25 for an English question: English chunks by its own (stemmed) words, Vietnamese chunks by the
+    glossary's Vietnamese terms, each language scaled to the same best, so the translation's many syllable
+    tokens do not rank every Vietnamese chunk above the English chunk that answers."""
+    from assistant.lexical import LexicalIndex
+    from assistant.retrieval import lexical_scores
+
+    texts = ["Article 4. Approval of AI tools. Only approved AI tools may be used.",
+             "Điều 4. Không đưa bí mật nhà nước vào công cụ trí tuệ nhân tạo, công cụ AI phê duyệt",
+             "Điều 7. Máy tính và cập nhật phần mềm"]
+    metas = [{"lang": "en", "source": "en.md"}, {"lang": "vi", "source": "a.md"}, {"lang": "vi", "source": "b.md"}]
+    lex = LexicalIndex.build(["e", "v1", "v2"], texts, metas)
+    q = "Who approves which AI tools we are allowed to use?"
+    got = lexical_scores(lex, q)
+    assert got[0] == pytest.approx(got[1]) and got[0] > 0 and got[2] < got[1]
+    # without the scaling the widened query's Vietnamese tokens win
+    assert lex.scores(q + " công cụ ai công cụ trí tuệ nhân tạo phê duyệt")[1] > lex.scores(q, english=True)[0]
+    # a mask keeps only the chosen chunks, scaled among themselves
+    only_vi = lexical_scores(lex, q, mask=lex.mask(["a.md", "b.md"]))
+    assert only_vi[0] == 0 and only_vi[1] > 0
+    # a Vietnamese question is scored as before
+    vq = "công cụ AI nào được phê duyệt?"
+    assert list(lexical_scores(lex, vq)) == list(lex.scores(vq))
+
+
 def test_query_language():
     assert query_lang("Lệ phí đăng ký khai sinh là bao nhiêu?") == "vi"
     assert query_lang("dang ky khai sinh can giay to gi") == "vi"

@@ -11,7 +11,9 @@ SQLite runs in WAL mode with a 30 s busy timeout, so the threads of one app and 
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +50,17 @@ def is_sqlite(engine: Engine) -> bool:
 
 def _sqlite_pragmas(dbapi_con, _record) -> None:
     cur = dbapi_con.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # switching a new database to WAL takes a lock SQLite does not wait for (the busy timeout does not apply):
+    # several instances starting at once on an empty file got "database is locked"; retry for up to 30 s
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: a committed transaction survives a process crash
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()

@@ -95,6 +95,17 @@ def test_an_english_question_about_what_the_glossary_does_not_know_stays_refused
     assert res.abstained, (res.relevance, res.answer[:300])
 
 
+def test_the_glossary_share_of_an_english_question_weighs_rare_words_most(pipe):
+    """A rare word the glossary does not know ("construction licence") is most of what a question is about: the
+    question stays refused although its common words ("apply", "district") are known. "How long" says what
+    kind of fact is asked, not about what: it is neither known nor unknown."""
+    res = ask(pipe, "How do I apply for a construction licence in Hoa An district?")
+    assert res.abstained, (res.relevance, res.answer[:300])
+    res = ask(pipe, "How long does the one-stop desk officer have to check a file sent online?")
+    assert not res.abstained, res.relevance
+    assert "08 giờ làm việc" in res.answer
+
+
 def test_out_of_corpus_questions_stay_refused(pipe):
     for q in ("Thuế sử dụng đất phi nông nghiệp năm nay là bao nhiêu phần trăm?", "What is the speed limit on motorways in Viet Nam?"):
         assert ask(pipe, q).abstained, q

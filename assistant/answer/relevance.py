@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.answer.question import asked_parts, everyday_words, expanded, missing_procedure, parts
-from assistant.answer.text import DocFreq, content_terms, coverage, question_terms, topic, words
+from assistant.answer.text import DocFreq, content_terms, coverage, question_terms, term_weight, topic, words
 
 # a Latin-script word in a Vietnamese question ("ChatGPT", "Zalo"), or a word with an inner capital in an
 # English one ("ChatGPT", "iPhone", "VNeID"): a product or a foreign name when the corpus never uses it
@@ -155,6 +155,7 @@ def search(source, query: str, k: int, sources=None) -> list:
 
 
 _CODE = re.compile(r"\d")
+_HOW_MUCH = re.compile(r"\bhow\s+(?:long|often|many|much|soon|far)\b", re.I)
 
 
 def _names_and_codes(query: str) -> set[str]:
@@ -183,10 +184,14 @@ def cross_language_coverage(query: str, hits: list, df: DocFreq | None, exact: b
     # numbers, codes ("45/KH-UBND", "2025") and names ("Lac Hong", "Hoa An") say where or which, not what
     # about: they are neither asked nor unknown
     neutral = _names_and_codes(query)
-    asked = [w for w in content_terms(topic(query)) if "_" not in w and w not in neutral and not _CODE.search(w)]
-    unknown = [w for w in content_terms(split_en(topic(query))[1]) if "_" not in w and w not in neutral
+    about = _HOW_MUCH.sub(" ", topic(query))  # "how long", "how often" say what kind of fact, not about what
+    asked = [w for w in content_terms(about) if "_" not in w and w not in neutral and not _CODE.search(w)]
+    unknown = [w for w in content_terms(split_en(about)[1]) if "_" not in w and w not in neutral
                and not _CODE.search(w)]
-    known = 1.0 - len(unknown) / max(1, len(asked))
+    # weighted by how rare each word is: a rare word the glossary does not know ("building permit") is most of
+    # what the question is about; a common one ("apply", "district") is not
+    total = sum(term_weight(w, df, exact) for w in asked)
+    known = max(0.0, 1.0 - sum(term_weight(w, df, exact) for w in unknown) / total) if total > 0 else 0.0
     return known * max((coverage(vi_terms, h.text, df, None, exact) for h in hits
                         if h.metadata.get("lang") != "en"), default=0.0)
 

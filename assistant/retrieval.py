@@ -21,8 +21,7 @@ import numpy as np
 from assistant.chunking import passage
 from assistant.config import Settings
 from assistant.embeddings import Embedder, get_embedder
-from assistant.glossary import expand_en
-from assistant.lexical import LexicalIndex, fingerprint
+from assistant.lexical import LexicalIndex, fingerprint, lexical_query, lexical_scores  # noqa: F401 - part of this module's interface
 from assistant.loaders import detect_lang
 from assistant.fusion import DENSE_WEIGHTS, dense_shift, dense_weight, fuse  # noqa: F401 - part of this module's interface
 from assistant.store import StoreError, VectorStore
@@ -239,37 +238,6 @@ def check_mode(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"unknown retrieval mode {mode!r} ({', '.join(MODES)})")
     return mode
-
-
-def lexical_scores(lex: LexicalIndex, query: str, mask: np.ndarray | None = None) -> np.ndarray:
-    """BM25 of every chunk for this question (0 outside ``mask``).
-
-    An English question is matched in two ways: English passages by its own words, stemmed as theirs are;
-    Vietnamese passages by the question widened with the glossary's Vietnamese terms. The two scores come from
-    different words (a glossary term adds several syllable tokens), so each language's scores are scaled to
-    the same best; otherwise the translation's extra tokens ranked any Vietnamese passage above the English
-    one that answers (dev: English R@5 0.812 -> 0.875, MRR@10 0.629 -> 0.678; docs/retrieval.md)."""
-    if query_lang(query) != "en":
-        got = lex.scores(query)
-    else:
-        got = lex.scores(lexical_query(query))
-        en = lex.english if lex.english.size == got.size else np.zeros(got.size, dtype=bool)
-        if en.any():
-            got = np.where(en, lex.scores(query, english=True), got)
-            keep = en if mask is None else en & mask
-            best_en = float(got[keep].max(initial=0.0))
-            best_vi = float(got[(~en) if mask is None else (~en & mask)].max(initial=0.0))
-            top = max(best_en, best_vi)
-            if best_en > 0 and best_vi > 0:
-                got = np.where(en, got * (top / best_en), got * (top / best_vi)).astype(np.float32)
-    if mask is not None and got.size:
-        got = np.where(mask, got, 0.0)
-    return got
-
-
-def lexical_query(query: str) -> str:
-    """An English question over Vietnamese documents: widened with the glossary's Vietnamese terms."""
-    return f"{query} {expand_en(query)}" if query_lang(query) == "en" else query
 
 
 def hits_of_documents(ids, texts, metadatas, sources: list[str], articles=None) -> list[Hit]:

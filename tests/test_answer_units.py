@@ -179,6 +179,10 @@ def test_followup_carries_previous_key_terms_offline():
     # a self-contained question is left alone
     full = "Thời hạn cấp giấy phép chặt hạ cây xanh trên đường phố là bao lâu?"
     assert followup.carry_terms(full, hist) == full
+    # a question in the other language is a new question: nothing is carried across languages
+    en = "Who approves which AI tools we are allowed to use?"
+    assert followup.carry_terms(en, [("Ai phê duyệt danh mục công cụ AI được dùng?", "…")]) == en
+    assert followup.carry_terms("And the fee?", [("How long does birth registration take?", "…")]) != "And the fee?"
     # the history is bounded
     long_hist = [(f"câu {i}", "x" * 5000) for i in range(10)]
     b = followup.bounded(long_hist)

@@ -51,8 +51,14 @@ def carry_terms(question: str, history: list) -> str:
     hist = bounded(history)
     if not hist or not is_followup(question):
         return question
-    have = set(words(question))
     prev = hist[-1][0]
+    from assistant.loaders import detect_lang  # by diacritics: a short English question is not misread
+
+    if detect_lang(question) != detect_lang(prev):
+        # asked in the other language (the trainee switched): a new question; the Vietnamese words of an
+        # earlier question made "Who approves which AI tools we are allowed to use?" a Vietnamese search
+        return question
+    have = set(words(question))
     from assistant.textnorm import nfc_lower
 
     extra = []

@@ -152,12 +152,12 @@ def lexical_scores(lex: LexicalIndex, query: str, mask: np.ndarray | None = None
         got = lex.scores(query)
     else:
         got = lex.scores(lexical_query(query))
-        en = lex.english if lex.english.size == got.size else np.zeros(got.size, dtype=bool)
-        if en.any():
+        en = lex.english
+        if got.size and en.any():
             got = np.where(en, lex.scores(query, english=True), got)
-            keep = en if mask is None else en & mask
-            best_en = float(got[keep].max(initial=0.0))
-            best_vi = float(got[(~en) if mask is None else (~en & mask)].max(initial=0.0))
+            inside = np.ones(got.size, dtype=bool) if mask is None else mask
+            best_en = float(got[en & inside].max(initial=0.0))
+            best_vi = float(got[~en & inside].max(initial=0.0))
             top = max(best_en, best_vi)
             if best_en > 0 and best_vi > 0:
                 got = np.where(en, got * (top / best_en), got * (top / best_vi)).astype(np.float32)

@@ -282,3 +282,11 @@ def test_a_scope_is_quoted_with_what_it_leaves_out(pipe):
     assert not res.abstained, res.answer
     assert "áp dụng cho việc đăng ký khai sinh" in res.answer
     assert "không thuộc phạm vi hướng dẫn này" in res.answer and "Phòng Tư pháp" in res.answer
+
+
+def test_quotation_marks_inside_a_quote_are_single_and_its_page_is_still_found():
+    from assistant.answer.citations import _offset_of
+
+    shown = offline._quote('"Công cụ AI được phê duyệt" là công cụ có trong Danh mục.')
+    assert shown == "“‘Công cụ AI được phê duyệt’ là công cụ có trong Danh mục.”"
+    assert _offset_of(shown.strip("“”"), 'Điều 2. "Công cụ AI được phê duyệt" là công cụ có') == 8

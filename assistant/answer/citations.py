@@ -96,12 +96,16 @@ _QUOTED = re.compile(r"“([^”]+)”")
 _LABEL = re.compile(r"^\s*(?:[-*>]\s*)*(?:\*\*[^*]+\*\*\s*:?\s*)?")
 
 
+_QCHARS = "\"“”‘’'"
+_QMARK = "[\"“”‘’']?"
+
+
 def _offset_of(fragment: str, passage: str) -> int | None:
     ws = fragment.split()
     for n in (8, 5, 3):
         if len(ws) < min(n, 3):
             return None
-        pat = r"\s+".join(re.escape(w) for w in ws[:n])
+        pat = r"\s+".join(_QMARK + re.escape(w.strip(_QCHARS)) + _QMARK for w in ws[:n])
         m = re.search(pat, passage)
         if m:
             return m.start()

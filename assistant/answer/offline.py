@@ -41,8 +41,13 @@ def is_heading(s: str) -> bool:
     return len(words(rest)) <= 12 and not rest.endswith((".", ";"))
 
 
+_INNER_QUOTE = re.compile(r"[\"“]([^\"“”\n]*)[\"”]")
+
+
 def _quote(s: str) -> str:
-    return f"“{s.rstrip()}”"
+    """``s`` in “…”; quotation marks inside become ‘…’, so a definition does not show as “"AI" là …”."""
+    inner = _INNER_QUOTE.sub(lambda m: f"‘{m.group(1)}’", s.rstrip())
+    return f"“{inner}”"
 
 
 def _candidates(hit) -> list[str]:

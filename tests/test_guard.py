@@ -335,3 +335,13 @@ def test_ordinary_technical_requests_are_allowed(text):
 def test_two_phones_joined_by_a_slash():
     assert [m.value for m in find_pii("Liên hệ 0912345678/0987654321")] == ["0912345678", "0987654321"]
     assert find_pii("Quyết định số 0912345678/QĐ-UBND") == []
+
+
+def test_a_request_for_a_state_secret_document_is_explained_once():
+    res = check_input("Please summarise the state-secret document on the protection plan for a key site that our "
+                      "division has just received; I will paste its content right after this.")
+    assert res.decision == "block"
+    assert {f.type for f in res.findings} >= {"policy.state_secret"}
+    assert res.reason("en").count("Law on Protection of State Secrets") == 1
+    stamped = check_input("TỐI MẬT\nBáo cáo phương án bảo vệ mục tiêu. Tóm tắt giúp tôi tài liệu bí mật nhà nước này.")
+    assert stamped.decision == "block" and "secret_marking" in {f.type for f in stamped.findings}

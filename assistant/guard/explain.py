@@ -15,7 +15,10 @@ def explanation(findings: list[Finding]) -> dict:
     vi, en = [], []
     seen: set[str] = set()
     pii_types = sorted({f.type for f in findings if f.type.startswith("pii.")})
+    asks = [f for f in findings if f.type == "policy.state_secret"]
     for f in findings:
+        if f.type == "secret_marking" and any(a.start < f.end and f.start < a.end for a in asks):
+            continue  # "summarise the state-secret document": the request's words, already explained as one
         if f.type.startswith("pii."):
             key, kw = "guard.explain.pii", {}
         elif f.type == "secret_marking":

@@ -49,6 +49,9 @@ def normalise_markers(text: str) -> str:
     return MARKER.sub(rep, text)
 
 
+_QUOTED = re.compile(r"“([^”]+)”")
+
+
 def _units(answer: str) -> list[str]:
     """Sentences of the answer: lines, split further at sentence ends (markers stay with their sentence)."""
     out = []
@@ -60,7 +63,10 @@ def _units(answer: str) -> list[str]:
             out.append(line)
             continue
         pos = 0
+        quotes = [(q.start(), q.end()) for q in _QUOTED.finditer(line)]
         for m in _SENT_BREAK.finditer(line):
+            if any(a < m.end() < b for a, b in quotes):
+                continue  # “A. … B.” [1]: one quotation, cited once after it
             out.append(line[pos:m.end()].strip())
             pos = m.end()
         if line[pos:].strip():
@@ -92,7 +98,6 @@ def renumber(text: str, hits: list) -> tuple[str, list, dict[int, int]]:
     return SINGLE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text), new_hits, mapping
 
 
-_QUOTED = re.compile(r"“([^”]+)”")
 _LABEL = re.compile(r"^\s*(?:[-*>]\s*)*(?:\*\*[^*]+\*\*\s*:?\s*)?")
 
 

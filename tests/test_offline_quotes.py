@@ -290,3 +290,44 @@ def test_quotation_marks_inside_a_quote_are_single_and_its_page_is_still_found()
     shown = offline._quote('"Công cụ AI được phê duyệt" là công cụ có trong Danh mục.')
     assert shown == "“‘Công cụ AI được phê duyệt’ là công cụ có trong Danh mục.”"
     assert _offset_of(shown.strip("“”"), 'Điều 2. "Công cụ AI được phê duyệt" là công cụ có') == 8
+
+
+@pytest.mark.parametrize("question, fact, source", [
+    # the fee clause, then the clause holding the question's other words ("online" = "trực tuyến")
+    ("Anh Lê Văn Tú muốn đăng ký hộ kinh doanh, nộp online thì lệ phí là bao nhiêu?", "50.000 đồng",
+     "thu-tuc-dang-ky-ho-kinh-doanh.md"),
+    # a phone number is the kind of fact a "hotline" question asks for
+    ("What is the phone number of the city's 24/7 hotline for information security incidents?", "0263 3 777 115",
+     "an-toan-thong-tin.md"),
+    # a counted noun a few words on ("how many wrong password attempts"), a lock for minutes
+    ("After how many failed login attempts is an account locked, and for how long?", "15 phút", "an-toan-thong-tin.md"),
+    # a Vietnamese rule with no translation is not passed over for an English guide on something else
+    ("How much may an agency charge per A4 black-and-white page when it copies information for a citizen?",
+     "500 đồng/trang", "tiep-can-thong-tin.md"),
+])
+def test_offline_quotes_hold_the_fact_of_each_kind(pipe, question, fact, source):
+    res = ask(pipe, question)
+    assert not res.abstained and fact in res.answer, (res.relevance, res.answer)
+    assert res.citations[0]["source"] == source
+
+
+def test_a_quotation_of_several_sentences_is_one_cited_unit():
+    from assistant.answer.citations import check
+
+    class Hit:
+        passage = text = "Điều 9. Lệ phí\n1. Lệ phí là 100.000 đồng khi nộp trực tiếp. Nộp trực tuyến được giảm còn 50.000 đồng."
+        metadata, source, title, article, page, chunk_id, breadcrumb = {}, "a.md", "A", "9", None, "c1", "A › Điều 9"
+
+    checked = check("- “Lệ phí là 100.000 đồng khi nộp trực tiếp. … Nộp trực tuyến được giảm còn 50.000 đồng.” [1]", [Hit()])
+    assert checked.sentences == 1 and checked.groundedness == 1.0
+
+
+def test_a_question_for_an_amount_no_passage_states_is_refused(pipe):
+    # the one-stop rules say who staffs the desk, never what they are paid
+    res = ask(pipe, "Công chức làm việc tại Bộ phận Một cửa được hưởng phụ cấp bao nhiêu tiền mỗi tháng?")
+    assert res.abstained, res.answer
+
+
+def test_evaluating_is_not_a_price():
+    assert "money" not in offline.question_types("Hệ thống phải được đánh giá an toàn thông tin định kỳ bao lâu?")
+    assert "money" in offline.question_types("Giá photo một trang là bao nhiêu?")

@@ -23,14 +23,14 @@ _NUM = r"(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
 _NOT_DATE = r"(?<!tháng\s)(?<!tuần\s)(?<!quý\s)(?<!số\s)(?<!Điều\s)(?<!khoản\s)(?<!\d[/.])"
 DEADLINE = re.compile(
     r"(?:(?:trong\s+(?:thời\s+hạn|vòng)|chậm\s+nhất|không\s+quá|tối\s+đa|trước|sau)\s+)?" + _NOT_DATE + r"\b" + _NUM
-    + r"\s+(?:ngày\s+làm\s+việc|ngày(?!\s+\d)|giờ\s+làm\s+việc|giờ(?!\s+\d)|tháng(?!\s+\d)|năm(?!\s+\d{4})|tuần)"
+    + r"\s+(?:ngày\s+làm\s+việc|ngày(?!\s+\d)|giờ\s+làm\s+việc|giờ(?!\s+\d)|phút|tháng(?!\s+\d)|năm(?!\s+\d{4})|tuần)"
     + r"(?:\s+(?:kể\s+từ|trước|sau)[^,.;:]{0,60})?"
     r"|ngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?|/\d{1,2}/\d{4})(?:\s+hằng\s+tháng)?"
     r"|ngày\s+\d{1,2}\s+hằng\s+(?:tháng|quý|năm)"
     r"|(?:sáng|chiều)?\s*thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy)(?:\s+và\s+(?:sáng|chiều)?\s*thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy))?(?:\s+hằng\s+tuần)?"
     r"|từ\s+\d{1,2}\s+giờ(?:\s+\d{1,2})?\s+đến\s+\d{1,2}\s+giờ(?:\s+\d{1,2})?"
     r"|\b(?:ngay|trong\s+ngày)\b"
-    r"|within\s+\d+\s+(?:working\s+)?(?:days|hours|months|years)|no\s+later\s+than\s+[^,.;]{1,40}"
+    r"|within\s+\d+\s+(?:working\s+)?(?:days|hours|months|years)|\b(?:for|after)\s+\d+\s+(?:minutes|hours|days|weeks|months|years)\b|no\s+later\s+than\s+[^,.;]{1,40}"
     r"|\b(?:at\s+once|immediately|the\s+same\s+day)\b",
     re.I,
 )

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from assistant.answer.text import DocFreq, content_terms, coverage, sentences, strip_item, topic, words
+from assistant.answer.text import DocFreq, content_terms, coverage, sentences, term_weight, strip_item, topic, words
 from assistant.answer.extraction import (DEADLINE, MONEY, PERCENT, UNIT_EN, UNIT_HEAD, extract,  # noqa: F401
                                          is_boilerplate, units_in)
 from assistant.answer.units import MAX_LEAD, Unit, legal_units, strip_number, trim
@@ -65,7 +65,8 @@ QUESTION_TYPES = {
     "time": re.compile(r"bao lâu|khi nào|mấy ngày|bao nhiêu ngày|bao nhiêu giờ|thời hạn|hạn chót|ngày nào|trước ngày|"
                        r"thời\s+gian\s+nào|bao\s+giờ|how\s+often|"
                        r"how long|\bwhen\b|how many (?:days|hours|months|weeks|working)|deadline|within", re.I),
-    "money": re.compile(r"bao nhiêu tiền|(?:mất|tốn|trả|nộp)\s+tiền|lệ phí|\bphí\b|chi phí|kinh phí|mức thu|\bgiá\b|\bfee|\bcost|"
+    "money": re.compile(r"bao nhiêu tiền|(?:mất|tốn|trả|nộp)\s+tiền|lệ phí|\bphí\b|chi phí|kinh phí|mức thu|(?<!đánh\s)(?<!định\s)\bgiá\b(?!\s+trị)|\bfee|\bcost|"
+                        r"phụ\s+cấp|tiền\s+lương|mức\s+lương|thù\s+lao|allowance|salary|"
                         r"how much|price", re.I),
     "numbers": re.compile(r"con\s+số|số\s+liệu|\bfigures?\b|\bnumbers?\b|\bstatistics\b", re.I),
     "percent": re.compile(r"tỷ lệ|phần trăm|bao nhiêu %|percent|\brate\b|\bshare\b|proportion", re.I),
@@ -74,7 +75,11 @@ QUESTION_TYPES = {
                              r"^\s*(?:may|can)\s+(?:i|we|a|an|the|my|our|citizens?|officials?|people)\b|\ballowed\b|\bpermitted\b", re.I),
     "unit": re.compile(r"cơ quan nào|(?-i:\bai\b)|đơn vị nào|ở đâu|nơi nào|\bwho\b|which (?:agency|office|authority|unit|body)|"
                        r"\bwhere\b", re.I),
+    "contact": re.compile(r"số\s+điện\s+thoại|\bsđt\b|số\s+máy|hotline|đường\s+dây\s+nóng|địa\s+chỉ\s+(?:thư|e-?mail)|"
+                          r"(?:phone|telephone|contact)\s+number|number\s+to\s+call|e-?mail\s+address", re.I),
 }
+# a phone number ("0263 3 777 115", "0987.111.222") or an e-mail address
+CONTACT = re.compile(r"(?<![\d.])0\d{2,3}(?:[\s.]?\d){6,8}(?![\d.])|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # an article whose heading names the kind of fact asked for ("Thời hạn …" for "bao lâu", "Lệ phí …" for "bao nhiêu tiền")
 PERMISSION = re.compile(r"không\s+được|nghiêm\s+cấm|\bcấm\b|được\s+phép|chỉ\s+được|\bmust\s+not\b|\bmay\s+not\b|"
                         r"\bshall\s+not\b|\bprohibited\b|\bnot\s+allowed\b|\bforbidden\b|\bnever\b", re.I)
@@ -90,13 +95,21 @@ TYPE_BONUS = 0.3
 CLOSE = 0.85  # a second quote scores at least this share of the best one
 COMPLEMENT = 0.6  # a unit answering another part of the question is added above this share of the best score
 RANK_PRIOR = 0.1
-# a passage in the other language than the question's, when one in its language is among the top ones: 0.9
-# still quoted the Vietnamese twin to an English question (tests/test_offline_quotes.py); dev is the same at 1.0
+# a passage in the other language than the question's, when its translation (same document number) is among the
+# top ones: 0.9 still quoted the Vietnamese twin to an English question (tests/test_offline_quotes.py); a rule
+# with no translation is not lowered (dev ae-020, ae-036 quoted an unrelated English guide instead)
 OTHER_LANGUAGE_PRIOR = 0.8
 
 
+_CONTACT_GIVEN = re.compile(r"\[(?:PHONE|EMAIL)_\d+\]")
+
+
 def question_types(question: str) -> list[str]:
-    return [k for k, p in QUESTION_TYPES.items() if p.search(question)]
+    kinds = [k for k, p in QUESTION_TYPES.items() if p.search(question)]
+    if "contact" in kinds and (CONTACT.search(question) or _CONTACT_GIVEN.search(question)):
+        # "Chú Nam (SĐT 0987 111 222) hỏi …", "số điện thoại [PHONE_1]": given, not asked
+        kinds.remove("contact")
+    return kinds
 
 
 def titled_by(question: str):
@@ -110,6 +123,9 @@ def titled_by(question: str):
 
 # "bao nhiêu ký tự", "mấy tờ", "how many copies": a number followed by that word answers it
 _COUNT = re.compile(r"(?:bao\s+nhiêu|mấy|how\s+many)\s+([^\W\d_]+)", re.I)
+# "how many failed login attempts …": in English the counted noun may come a few words on (up to a function word)
+_COUNT_EN = re.compile(r"how\s+many\s+[^\W\d_]+((?:\s+[^\W\d_]+){1,3})", re.I)
+_COUNT_STOP = set("are is do does can must should will may has have of in for per a an the it to be by".split())
 _NOT_NOUN = {fold(w) for w in "lâu tiền phần lần là được thì the of in".split()}
 # a number in digits or in words ("chỉ được đăng ký một hộ kinh doanh"), folded; not the number words whose
 # folded form is another common word: "tư"/"từ", "năm" (also a year), "sáu"/"sau", "bảy"/"bay", "tám"/"tạm"
@@ -122,12 +138,18 @@ def asks(question: str, complement: bool = False) -> list:
     second quote is added for when the first lacks it (not a permission: "được" is said in many ways)."""
     tests = [(lambda text, k=k: has_type(k, text)) for k in question_types(question)
              if not (complement and k == "permission")]
-    for m in _COUNT.finditer(nfc_lower(question)):
-        noun = fold(m.group(1))
+    found = [m.group(1) for m in _COUNT.finditer(nfc_lower(question))]
+    for m in _COUNT_EN.finditer(nfc_lower(question)):
+        for w in m.group(1).split():
+            if w in _COUNT_STOP:
+                break
+            found.append(w)
+    for word in found:
+        noun = fold(word)
         if noun in _NOT_NOUN:
             continue
         # the noun as asked, and in Vietnamese when the glossary knows it ("how many characters" -> "12 ký tự")
-        nouns = [noun] + [fold(nfc_lower(v)) for v in split_en(m.group(1))[0]]
+        nouns = [noun] + [fold(nfc_lower(v)) for v in split_en(word)[0]]
         pat = re.compile(_NUMBER + r"\s*(?:" + "|".join(re.escape(n) for n in nouns) + r")\b")
         tests.append(lambda text, pat=pat: bool(pat.search(fold(nfc_lower(text)))))
     return tests
@@ -142,6 +164,8 @@ def has_type(kind: str, sentence: str) -> bool:
         return bool(PERMISSION.search(sentence))
     if kind == "percent":
         return bool(PERCENT.search(sentence))
+    if kind == "contact":
+        return bool(CONTACT.search(sentence))
     if kind == "numbers":  # "giữ nguyên các con số", "5 kết quả chính có số liệu"
         return bool(PERCENT.search(sentence) or MONEY.search(sentence) or DEADLINE.search(sentence)
                     or re.search(r"\d[\d.,]*\s*(?:hồ\s+sơ|người|lượt|bộ|máy|văn\s+bản|%)", sentence))
@@ -243,6 +267,27 @@ PART_MIN_QUOTED = 0.25  # ... or this share when the unit is in a passage alread
 PART_BETTER = 1.2  # ... and covers it clearly better than the quotes already chosen
 
 
+RESIDUAL_MIN = 0.25  # share of the passage's missing question words a unit must hold (dev: 0.25 > 0.4 > 0.6)
+
+
+def _residual(terms: list[str], chosen: list, cands: list, df, alts, wanted) -> list:
+    """A unit of the quoted passage that holds what the question asks and the question's words the chosen
+    quotes lack ("… nộp online thì lệ phí bao nhiêu": the 100.000-đồng clause, then the online one)."""
+    if not chosen or len(chosen) >= QA_MAX_SENTENCES or not wanted:
+        return []
+    shown = " ".join(c[3].full for c in chosen)
+    same = [c for c in cands if c[1] == chosen[0][1] and c not in chosen]
+    passage = " ".join(c[3].full for c in same)
+    # the question's words the quotes lack that this passage has (a word no passage has cannot be quoted)
+    missing = [t for t in dict.fromkeys(terms) if coverage([t], shown, df, alts=alts) == 0
+               and coverage([t], passage, df, alts=alts) > 0]
+    if not missing:
+        return []
+    gain_of = {id(c): coverage(missing, c[3].full, df, alts=alts) for c in same if any(a(c[3].full) for a in wanted)}
+    pool = [c for c in cands if gain_of.get(id(c), 0.0) >= RESIDUAL_MIN]
+    return pool[:1]
+
+
 def _for_parts(query: str, hits: list, df, chosen: list) -> list:
     """For a question asking several things, the best unit for each part the chosen quotes do not cover."""
     from assistant.answer.question import asked_parts
@@ -265,6 +310,15 @@ def _for_parts(query: str, hits: list, df, chosen: list) -> list:
                 and not any(c[1] == best[1] and c[3].order == best[2].order for c in chosen + out)):
             out.append((best[0], best[1], best[2].order, best[2]))
     return out
+
+
+_DOC_NUMBER = re.compile(r"\b\d{1,4}(?:/\d{4})?/[A-ZĐ][A-ZĐ-]*\b")
+
+
+def doc_number(hit) -> str:
+    """The document's number ("12/HD-UBND"), shared by a document and its translation ("" when none)."""
+    m = _DOC_NUMBER.search(str(getattr(hit, "breadcrumb", "") or "") or hit.text[:200])
+    return m.group(0) if m else ""
 
 
 def glossary_terms(query: str, exact: bool = False) -> list[str]:
@@ -310,14 +364,14 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     # when a top passage is in the question's language, the reader is quoted in it if it answers as well:
     # a passage in the other language (the twin of a translated document) counts a little less
     vi_question = query_lang(query) == "vi"
-    own_language = any(((h.metadata or {}).get("lang") != "en") == vi_question for _, h in top)
+    twins = {doc_number(h) for _, h in top if ((h.metadata or {}).get("lang") != "en") == vi_question} - {""}
     for i, h in top:
         vi_passage = (h.metadata or {}).get("lang") != "en"
         terms = base_terms + (vi_terms if vi_passage else []) + kind_terms["vi" if vi_passage else "en"]
         ccov = coverage(terms, h.text, df, alts=alts)
         prior = ((1.0 - RANK_PRIOR * min(i, TITLED_RANK if i in titled else i))
                  * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
-                 * (OTHER_LANGUAGE_PRIOR if own_language and vi_passage != vi_question else 1.0))
+                 * (OTHER_LANGUAGE_PRIOR if vi_passage != vi_question and doc_number(h) in twins else 1.0))
         if i in titled:
             ccov += HEADING_BONUS  # "Điều 8. Thời hạn giải quyết yêu cầu" for "… trong bao lâu?"
         for u in _units(h):
@@ -356,6 +410,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
         if extra is not None and own(extra[3].full) >= COMPLEMENT * own(best[3].full):  # ... on its own words too
             chosen.append(extra)
     chosen += _for_parts(query, hits, df, chosen)
+    chosen += _residual(base_terms + vi_terms, chosen, cands, df, alts, wanted)
     chosen += _references(chosen, cands, hits)
     chosen += _exclusions(chosen, cands)
 

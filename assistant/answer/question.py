@@ -14,6 +14,18 @@ _PROCEDURE = re.compile(r"(?<!\w)(?:đăng\s+ký|dang\s+ky|thủ\s+tục|thu\s+t
 _NEXT_TWO = re.compile(r"\s+([^\W\d_]+)\s+([^\W\d_]+)")
 
 
+VALUE_KINDS = ("money", "percent", "contact")  # kinds of fact a passage either states or does not
+
+
+def missing_kind(query: str, hits: list) -> bool:
+    """The question asks for an amount, a percentage or a phone number / e-mail, and no top passage states one:
+    a rule on the same subject that gives no such figure does not answer "bao nhiêu phần trăm?"."""
+    from assistant.answer.offline import has_type, question_types
+
+    kinds = [k for k in question_types(query) if k in VALUE_KINDS]
+    return bool(kinds) and not any(has_type(k, h.text) for k in kinds for h in hits)
+
+
 def missing_procedure(query: str, hits: list, alts: dict | None = None) -> bool:
     """The question names a procedure ("đăng ký khai tử", "thủ tục đăng ký tạm trú") whose name no top
     passage holds: a rule on birth registration shares "đăng ký", "khai", "giấy tờ" with it and is still

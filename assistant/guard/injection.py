@@ -195,12 +195,21 @@ _ABOUT = re.compile(
     r"|\bis\s+(?:this|it|that)\s+(?:an?\s+)?(?:attack|jailbreak|injection|prompt\s+injection|scam|phishing|safe|dangerous)"
     r"|\bexplain\b|\bexamples?\s+of\b|\bdifference\s+between\b|\bwarn(?:ing|s)?\b|\btraining\b|\bawareness\b|\brecogni[sz]e\b|\bspot\b",
     re.I)
+# reporting one seen in a document: "I found a line saying '…'. What should I do?", "thấy một dòng ghi '…', nên làm gì?"
+_REPORT = re.compile(
+    r"\bwhat\s+(?:should|must|do)\s+(?:i|we)\s+do\b|\b(?:n[êe]n|ph[ảa]i)\s*l[àa]m\s*g[ìi]\b"
+    r"|\b(?:found|saw|noticed|came\s+across)\s+(?:a|an|this|the)\s+(?:line|sentence|text|passage|note|paragraph|instruction)"
+    r"|\b(?:th[ấa]y|g[ặa]p|ph[áa]t\s*hi[ệe]n)\s*(?:c[óo]\s*)?(?:m[ộo]t\s*)?(?:d[òo]ng|c[âa]u|đo[ạa]n|l[ờo]i|l[ệe]nh)\b",
+    re.I)
 # ... unless it speaks to the assistant about its own rules or orders it ("your system prompt", "của bạn", "hãy")
 _ADDRESSED = re.compile(
     r"\byour\b|\byou\s+(?:are|were|have\s+been|will|must|should|can\s+now)\b|\bfrom\s+now\b|\bnow\s+you\b"
     r"|c[ủu]a\s*(?:b[ạa]n|m[àa]y|ng[ưu][ơo]i)\b|\b(?:b[ạa]n|m[àa]y)\s*(?:ph[ảa]i|l[àa]|đ[ãa]|đ[ưu][ợo]c|kh[ôo]ng\s*c[òo]n)\b"
     r"|\bb[ạa]n\s*(?:h[ãa]y\s*)?(?:l[àa]m|tr[ảa]\s*l[ờo]i|b[ậa]t|t[ắa]t|b[ỏo]|qu[êe]n|đ[óo]ng\s*vai|in|ch[ée]p|n[óo]i|vi[ếe]t)\b"
-    r"|t[ừu]\s*(?:b[âa]y\s*gi[ờo]|gi[ờo]\s*tr[ởo]\s*đi|nay)",
+    r"|t[ừu]\s*(?:b[âa]y\s*gi[ờo]|gi[ờo]\s*tr[ởo]\s*đi|nay)"
+    # ... or tells it to carry out the quoted text ("làm theo đi", "follow it", "do what it says")
+    r"|l[àa]m\s*(?:theo|đúng\s*nh[ưu])|th[ựu]c\s*hi[ệe]n\s*(?:theo|l[ệe]nh|c[âa]u|d[òo]ng)|\bfollow\s+(?:it|this|that|them|the)\b"
+    r"|\bdo\s+(?:it|what\s+it\s+says|as\s+it\s+says)\b|\bobey\b|\bexecute\b|\bcomply\b",
     re.I)
 _ANY_QUOTE = re.compile(r"[\"“«‘]([^\"”»’\n]{1,240})[\"”»’]|(?:(?<=\s)|^)'([^'\n]{1,240})'")
 ABOUT_MAX_CHARS = 400
@@ -216,7 +225,16 @@ def asks_about(text: str) -> bool:
     if len(text) > ABOUT_MAX_CHARS:
         return False
     f = _fold(text)
-    return bool(_ABOUT.search(text) or _ABOUT.search(f)) and not (_ADDRESSED.search(text) or _ADDRESSED.search(f))
+    asked = _ABOUT.search(text) or _ABOUT.search(f) or _REPORT.search(text) or _REPORT.search(f)
+    return bool(asked) and not (_ADDRESSED.search(text) or _ADDRESSED.search(f))
+
+
+def for_layers(text: str) -> str:
+    """What the similarity and learned layers read: a report of an attack seen in a document, without the attack
+    it quotes ("thấy một dòng ghi '…', tôi nên làm gì?"), so the quote is judged as a mention, as the rules do."""
+    if not (_REPORT.search(text) or _REPORT.search(_fold(text))) or not asks_about(text):
+        return text
+    return _ANY_QUOTE.sub("«…»", text)
 
 
 def rule_score(text: str, depth: int = 0, document: bool = False) -> InjectionResult:

@@ -59,6 +59,7 @@ def injection_scores(texts: list[str], settings=None, off: set[str] | None = Non
 
     off = off or set()
     out = []
+    probes = texts if document else [inj.for_layers(t) for t in texts]  # what the embedding layers read
     for text in texts:
         r = inj.rule_score(text, document=document)
         if r.evidence:
@@ -78,7 +79,7 @@ def injection_scores(texts: list[str], settings=None, off: set[str] | None = Non
         except (OSError, ValueError, KeyError):  # no usable weights: rules and similarity still stand
             clf = None
         if clf is not None:
-            items = {i: it for i, it in zip(range(len(texts)), C.prepare(texts, clf)) if out[i][0] < inj.BLOCK_THRESHOLD}
+            items = {i: it for i, it in zip(range(len(texts)), C.prepare(probes, clf)) if out[i][0] < inj.BLOCK_THRESHOLD}
     # with the classifier's own embedder, its cheap stage decides what is worth embedding (for both layers);
     # otherwise the similarity layer embeds what addresses the assistant, as before
     gated = {i for i, it in items.items() if it.gate} if items and _may_match(clf, settings, embedder) else None
@@ -86,7 +87,7 @@ def injection_scores(texts: list[str], settings=None, off: set[str] | None = Non
     sim_idx: list[int] = []
     clf_idx: list[int] = []
     want_sim = "similarity" not in off and any(out[i][0] < inj.BLOCK_THRESHOLD and inj.addresses_assistant(t)
-                                               and (gated is None or i in gated) for i, t in enumerate(texts))
+                                               and (gated is None or i in gated) for i, t in enumerate(probes))
     if want_sim or gated:
         try:
             emb = _embedder(settings, embedder)
@@ -95,14 +96,14 @@ def injection_scores(texts: list[str], settings=None, off: set[str] | None = Non
     if emb is not None:
         use_gate = gated is not None and clf.uses(emb)
         if "similarity" not in off:
-            sim_idx = [i for i, t in enumerate(texts) if out[i][0] < inj.BLOCK_THRESHOLD
+            sim_idx = [i for i, t in enumerate(probes) if out[i][0] < inj.BLOCK_THRESHOLD
                        and (not use_gate or i in gated) and inj.needs_similarity(t, emb)]
         if use_gate:
             clf_idx = sorted(gated)
     vectors: dict[int, object] = {}
     todo = sorted(set(sim_idx) | set(clf_idx))
     if todo:
-        wins = {i: (items[i].windows if items and i in items else inj.segments(texts[i])) for i in todo}
+        wins = {i: (items[i].windows if items and i in items else inj.segments(probes[i])) for i in todo}
         flat = [w for i in todo for w in wins[i]]
         try:
             vec = emb.encode(flat) if flat else []

@@ -41,13 +41,10 @@ def is_heading(s: str) -> bool:
     return len(words(rest)) <= 12 and not rest.endswith((".", ";"))
 
 
-_INNER_QUOTE = re.compile(r"[\"“]([^\"“”\n]*)[\"”]")
-
-
 def _quote(s: str) -> str:
-    """``s`` in “…”; quotation marks inside become ‘…’, so a definition does not show as “"AI" là …”."""
-    inner = _INNER_QUOTE.sub(lambda m: f"‘{m.group(1)}’", s.rstrip())
-    return f"“{inner}”"
+    """``s`` in “…”, word for word: quotation marks inside stay as the document prints them (“"CV"” is what an
+    exercise checks for)."""
+    return f"“{s.rstrip()}”"
 
 
 def _candidates(hit) -> list[str]:
@@ -332,7 +329,24 @@ def glossary_terms(query: str, exact: bool = False) -> list[str]:
     return [t for v in split_en(topic(query))[0] for t in content_terms(v, exact)]
 
 
-def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> tuple[str, list]:
+REFERENCED_MAX = 3  # articles fetched because a top passage refers to them ("báo cáo theo Điều 11")
+
+
+def referenced(hits: list, fetch) -> list:
+    """The articles of the same document the top passages refer to and the search did not return
+    (``fetch(source, article) -> hits``), so a quote saying "report it under Article 11" can show Article 11."""
+    out: list = []
+    have = {(h.source, str(h.article)) for h in hits}
+    for h in hits[:QA_TOP_HITS]:
+        for num in _SAME_DOC_REF.findall(h.text):
+            if (h.source, num) in have or len(out) >= REFERENCED_MAX:
+                continue
+            have.add((h.source, num))
+            out += fetch(h.source, num)
+    return out
+
+
+def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None, fetch=None) -> tuple[str, list]:
     """Quote the best legal unit (and close seconds from the same passage) of the top passages.
 
     Units are clauses, list items with their lead-in, paragraphs and table rows
@@ -365,7 +379,9 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
     # a passage in the other language (the twin of a translated document) counts a little less
     vi_question = query_lang(query) == "vi"
     twins = {doc_number(h) for _, h in top if ((h.metadata or {}).get("lang") != "en") == vi_question} - {""}
-    for i, h in top:
+    fetched = referenced(hits, fetch) if fetch is not None else []  # only quoted as what a chosen quote refers to
+    ref_cands: list[tuple[float, int, int, Unit]] = []
+    for i, h in top + list(enumerate(fetched, start=len(hits))):
         vi_passage = (h.metadata or {}).get("lang") != "en"
         terms = base_terms + (vi_terms if vi_passage else []) + kind_terms["vi" if vi_passage else "en"]
         ccov = coverage(terms, h.text, df, alts=alts)
@@ -378,7 +394,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
             v = SENTENCE_WEIGHT * coverage(terms, u.full, df, alts=alts) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
             if any(a(u.full) for a in wanted):
                 v += TYPE_BONUS
-            cands.append((v * prior, i, u.order, u))
+            (cands if i < len(hits) else ref_cands).append((v * prior, i, u.order, u))
     if not cands:
         return t("answers.offline_intro", lang), hits[:QA_TOP_HITS]
     if max(c[0] for c in cands) <= 0 and embedder is not None:
@@ -411,7 +427,8 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None) -> 
             chosen.append(extra)
     chosen += _for_parts(query, hits, df, chosen)
     chosen += _residual(base_terms + vi_terms, chosen, cands, df, alts, wanted)
-    chosen += _references(chosen, cands, hits)
+    hits = hits + fetched
+    chosen += _references(chosen, cands + ref_cands, hits)
     chosen += _exclusions(chosen, cands)
 
     def piece_score(piece: str) -> float:

@@ -154,7 +154,9 @@ def _offline(turn: Turn, embedder) -> tuple[str, list]:
     if turn.task == "plain_language":  # chosen articles are shown whole, a search result by its best passage
         return offline.plain_language(hits, lang, question=turn.query, whole=bool(turn.opts.get("articles")),
                                       documents=bool(turn.req.sources))
-    return offline.qa(turn.query, hits, lang, turn.source.doc_freq, embedder)
+    src = turn.source
+    fetch = (lambda source, article: src.document_hits([source], [article])) if hasattr(src, "document_hits") else None
+    return offline.qa(turn.query, hits, lang, src.doc_freq, embedder, fetch=fetch)
 
 
 def _template_values(turn: Turn, question: str) -> dict:

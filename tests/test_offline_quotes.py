@@ -339,3 +339,9 @@ def test_a_quote_that_refers_to_an_article_the_search_missed_brings_it(pipe):
                     'What should I do?')
     assert not res.abstained and "take a screenshot" in res.answer, res.answer
     assert {"7", "11"} <= {c["article"] for c in res.citations if c["source"] == "en/ai-use-checklist.md"}
+
+
+def test_a_hotline_number_is_a_contact_not_any_number():
+    kinds = offline.question_types("What is the city's 24/7 incident hotline number?")
+    assert "contact" in kinds and "numbers" not in kinds
+    assert "contact" not in offline.question_types("Chú Nam (SĐT 0987 111 222) hỏi số điện thoại của phường?")

@@ -106,6 +106,8 @@ def question_types(question: str) -> list[str]:
     if "contact" in kinds and (CONTACT.search(question) or _CONTACT_GIVEN.search(question)):
         # "Chú Nam (SĐT 0987 111 222) hỏi …", "số điện thoại [PHONE_1]": given, not asked
         kinds.remove("contact")
+    if "contact" in kinds and "numbers" in kinds:  # "the hotline number": the number asked is the phone number
+        kinds.remove("numbers")
     return kinds
 
 

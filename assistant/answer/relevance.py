@@ -47,7 +47,9 @@ CALIBRATED = {
 }
 DEFAULT_THRESHOLD = 0.41
 KIND_MISS = 0.5  # the amount, percentage or phone number asked for is in no top passage (dev: 0.5 refused 1 more out-of-corpus question, 0.3 also 2 answerable ones)
-PROCEDURE_MISS = 0.5  # the procedure asked about ("đăng ký khai tử") is named in no top passage (dev)
+PROCEDURE_MISS = 0.4  # the procedure asked about ("đăng ký khai tử") is named in no top passage (dev: every question
+# it fires on is out of corpus, so a lower factor only widens the margin; 0.5 left "thủ tục đăng ký khai tử cần giấy
+# tờ gì" 0.004 above the 2026-12-03 threshold, 0.4 puts the highest dev one, rb-19, at 0.31)
 PRODUCT_WEIGHT = 0.5  # a product name counts half its IDF: an instance of what the corpus covers, or the subject (dev)
 DENSE_FLOOR = 0.55
 DENSE_BONUS = 1.0

@@ -332,3 +332,17 @@ def test_report_languages_differ_and_every_key_has_both():
     assert all(set(v) == {"vi", "en"} and v["vi"] and v["en"] for v in data.values())
     vi, en = R.markdown(_report(), "vi"), R.markdown(_report(), "en")
     assert "Tóm tắt" in vi and "Summary" not in vi and "## Summary" in en
+
+
+def test_the_splits_command_writes_what_the_loaders_assign_across_files(tmp_path):
+    # a new file after an existing one: ties go by the counts in the files before it, in the loader as in --write
+    from assistant.cli import main
+    from assistant.evals.answers import load_rows
+
+    old = [{"id": f"a{i}", "question": "q", "in_corpus": True, "split": "dev" if i < 3 else "test"} for i in range(5)]
+    new = [{"id": f"b{i}", "question": "q", "in_corpus": i % 3 != 0, "lang": "en" if i % 2 else "vi"} for i in range(7)]
+    (tmp_path / "answers_a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in old), encoding="utf-8")
+    (tmp_path / "answers_b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in new), encoding="utf-8")
+    loaded = {r["id"]: r["split"] for r in load_rows(tmp_path) if r["id"].startswith("b")}
+    assert main(["--env-file", "/nonexistent", "eval", "splits", "--datasets", str(tmp_path), "--write"]) == 0
+    assert loaded == {r["id"]: r["split"] for r in _rows(tmp_path / "answers_b.jsonl")}

@@ -115,11 +115,12 @@ def run_splits_cmd(args) -> int:
 
     folder = Path(args.datasets or DATASETS)
     problems = []
+    shared = {k: S.Counter() for k in S.KINDS}  # counts across the files of a kind, as the eval loaders keep them
     for f in sorted(folder.glob("*.jsonl")):
         if S.kind_of(f) is None:
             continue
         if args.write:
-            n = S.write_file(f)
+            n = S.write_file(f, shared[S.kind_of(f)])
             if n:
                 print(f"{f.name}: {n} rows given a split")
         rows = [json.loads(x) for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]

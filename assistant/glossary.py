@@ -24,7 +24,26 @@ def _entries() -> list[tuple[re.Pattern, list[str]]]:
     out = []
     for key in sorted(data, key=lambda k: -len(k)):
         vals = data[key] if isinstance(data[key], list) else [data[key]]
-        out.append((re.compile(r"(?<![\w-])" + re.escape(key.lower()) + r"(?![\w-])"), [str(v) for v in vals]))
+        out.append((re.compile(r"(?<![\w-])" + _inflected(key.lower()) + r"(?![\w-])"), [str(v) for v in vals]))
+    return out
+
+
+def _inflected(key: str) -> str:
+    """A pattern for ``key`` with the regular English endings on each word ("hand over" finds "handed over",
+    "tick" finds "ticked", "fee" finds "fees"); a key that ends in one already is matched as written."""
+    return r"\s+".join(re.escape(w) + (r"(?:s|es|ed|d|ing)?" if w.isalpha() and len(w) > 2 else "")
+                       for w in key.split())
+
+
+def groups_en(query: str) -> list[list[str]]:
+    """The Vietnamese alternatives of each English word or phrase of ``query`` the glossary knows, one list per
+    entry ("urgent" -> ["khẩn", "độ khẩn", "thượng khẩn", "hỏa tốc"]): a passage holding one of them has it."""
+    q = query.lower()
+    out: list[list[str]] = []
+    for pattern, vals in _entries():
+        if pattern.search(q):
+            q = pattern.sub(" ", q)
+            out.append(list(vals))
     return out
 
 

@@ -345,3 +345,49 @@ def test_a_hotline_number_is_a_contact_not_any_number():
     kinds = offline.question_types("What is the city's 24/7 incident hotline number?")
     assert "contact" in kinds and "numbers" not in kinds
     assert "contact" not in offline.question_types("Chú Nam (SĐT 0987 111 222) hỏi số điện thoại của phường?")
+
+
+def test_a_question_typed_without_diacritics_asks_the_same_kind():
+    assert "percent" in offline.question_types("ho kinh doanh phai nop thue bao nhieu phan tram")
+    assert "money" in offline.question_types("le phi chung thuc ban sao bao nhieu")
+    assert "time" in offline.question_types("thoi han giai quyet la bao lau")
+    # "giá" folds onto "gia" ("tham gia", "gia đình"): not an amount in a question typed without marks
+    assert "money" not in offline.question_types("can bo tham gia tap huan gia dinh co duoc ho tro khong")
+
+
+def test_a_percentage_asked_without_diacritics_that_no_passage_states_is_refused(pipe):
+    res = ask(pipe, "ho kinh doanh doanh thu 500 trieu mot nam thi phai nop thue khoan bao nhieu phan tram")
+    assert res.abstained, res.answer
+
+
+def test_glossary_words_are_found_with_their_english_endings():
+    from assistant.glossary import split_en
+
+    found, rest = split_en("the file must be handed over to the archive")
+    assert "bàn giao" in found and "lưu trữ" in found and "handed" not in rest
+
+
+def test_a_glossary_entry_counts_once_through_any_of_its_vietnamese_words():
+    from assistant.answer.relevance import glossary_coverage
+
+    # "urgent" lists four Vietnamese words; a passage saying only "hỏa tốc" holds it
+    assert glossary_coverage([["khẩn", "độ khẩn", "thượng khẩn", "hỏa tốc"]], "Văn bản hỏa tốc phải trình ngay.", None) == 1.0
+    assert 0.0 < glossary_coverage([["khẩn", "hỏa tốc"], ["lưu trữ"]], "Văn bản hỏa tốc phải trình ngay.", None) < 1.0
+
+
+def test_an_english_question_over_a_vietnamese_only_rule_gets_its_fact(pipe):
+    res = ask(pipe, "When a piece of work is finished, how soon must its file go to the agency archive?")
+    assert not res.abstained, res.relevance
+    assert "01 năm" in res.answer and any(c["source"] == "van-thu-luu-tru.docx" for c in res.citations), res.answer
+
+
+def test_how_often_is_answered_by_a_frequency():
+    assert offline.has_type("time", "c) Mỗi phường duy trì 01 Tổ công nghệ số, họp ít nhất 01 lần mỗi tháng.")
+    assert offline.has_type("time", "Accounts are reviewed at least once a month.")
+    assert not offline.has_type("time", "Mỗi phường có 01 Tổ công nghệ số cộng đồng.")
+
+
+def test_the_title_line_of_a_document_is_not_quoted_as_the_answer(pipe):
+    res = ask(pipe, "Cuộc họp giao ban tuần 40 của quận có bao nhiêu người tham dự, và ai là người chủ trì?")
+    assert "23 người" in res.answer, res.answer
+    assert "“Cuộc họp giao ban Ủy ban nhân dân quận Bến Sông tuần 40 năm 2025”" not in res.answer

@@ -17,7 +17,8 @@ import re
 
 import numpy as np
 
-from assistant.answer.text import DocFreq, content_terms, coverage, sentences, term_weight, strip_item, topic, words
+from assistant.answer.text import (DocFreq, content_terms, coverage, has_marks, sentences, term_weight, strip_item,
+                                  topic, words)
 from assistant.answer.extraction import (DEADLINE, MONEY, PERCENT, UNIT_EN, UNIT_HEAD, extract,  # noqa: F401
                                          is_boilerplate, units_in)
 from assistant.answer.units import MAX_LEAD, Unit, legal_units, strip_number, trim
@@ -101,8 +102,15 @@ OTHER_LANGUAGE_PRIOR = 0.8
 _CONTACT_GIVEN = re.compile(r"\[(?:PHONE|EMAIL)_\d+\]")
 
 
+# the same patterns for a question typed without diacritics ("nop thue bao nhieu phan tram"): folded, less the
+# word that folds onto common ones ("giá" -> "gia" as in "gia đình", "tham gia")
+_FOLDED_TYPES = {k: re.compile(fold(p.pattern).replace(r"(?<!danh\s)(?<!dinh\s)\bgia\b(?!\s+tri)|", ""), re.I)
+                 for k, p in QUESTION_TYPES.items()}
+
+
 def question_types(question: str) -> list[str]:
-    kinds = [k for k, p in QUESTION_TYPES.items() if p.search(question)]
+    types = QUESTION_TYPES if has_marks(question) else _FOLDED_TYPES  # English alternatives fold to themselves
+    kinds = [k for k, p in types.items() if p.search(question)]
     if "contact" in kinds and (CONTACT.search(question) or _CONTACT_GIVEN.search(question)):
         # "Chú Nam (SĐT 0987 111 222) hỏi …", "số điện thoại [PHONE_1]": given, not asked
         kinds.remove("contact")
@@ -154,9 +162,17 @@ def asks(question: str, complement: bool = False) -> list:
     return tests
 
 
+# how often: "họp ít nhất 01 lần mỗi tháng", "định kỳ hằng quý", "at least once a month", "every 90 days"
+FREQUENCY = re.compile(r"\b\d{1,3}\s+lần\s+(?:mỗi|một|trong\s+(?:một|01|1))\s+(?:ngày|tuần|tháng|quý|năm)\b|"
+                       r"\b(?:hằng|hàng)\s+(?:ngày|tuần|tháng|quý|năm)\b|\bđịnh\s+kỳ\b|"
+                       r"\b(?:once|twice|\d+\s+times)\s+(?:a|per|every)\s+(?:day|week|month|quarter|year)\b|"
+                       r"\bevery\s+(?:\d+\s+)?(?:days?|weeks?|months?|quarters?|years?)\b|"
+                       r"\b(?:daily|weekly|monthly|quarterly|yearly|annually)\b", re.I)
+
+
 def has_type(kind: str, sentence: str) -> bool:
     if kind == "time":
-        return bool(DEADLINE.search(sentence))
+        return bool(DEADLINE.search(sentence) or FREQUENCY.search(sentence))
     if kind == "money":
         return bool(MONEY.search(sentence))
     if kind == "permission":
@@ -194,6 +210,8 @@ def render_units(chosen: list[Unit], score) -> str:
         prev = u
     if prev is not None and prev.kind == "point" and not prev.last and not parts[-1].endswith("…"):
         parts[-1] = parts[-1].rstrip(" ;,") + " …"  # the list goes on: never end a quote mid-list
+    elif parts and parts[-1].rstrip().endswith((";", ",")):
+        parts[-1] = parts[-1].rstrip(" ;,") + " …"  # a paragraph or table text that goes on past the passage
     return " … ".join(parts)
 
 
@@ -258,6 +276,11 @@ def _exclusions(chosen: list, cands: list) -> list:
         if extra is not None:
             out.append(extra)
     return out
+
+
+def _bare(text: str) -> str:
+    """Folded words only: "**Cuộc họp giao ban …**" -> "cuoc hop giao ban …"."""
+    return " ".join(words(text))
 
 
 PREAMBLE_PRIOR = 0.5  # a document's opening lines (title, "Căn cứ …") rarely hold the answer
@@ -362,6 +385,7 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None, fet
     best-matching piece.
     """
     from assistant.answer.question import everyday_words, kind_words
+    from assistant.answer.relevance import cross_language
     from assistant.retrieval import query_lang
 
     quoted_kinds = [k for k in question_types(query) if k in TITLED_QUOTE]
@@ -383,20 +407,38 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None, fet
     twins = {doc_number(h) for _, h in top if ((h.metadata or {}).get("lang") != "en") == vi_question} - {""}
     fetched = referenced(hits, fetch) if fetch is not None else []  # only quoted as what a chosen quote refers to
     ref_cands: list[tuple[float, int, int, Unit]] = []
+    # a Vietnamese passage for an English question is scored as relevance scores it: each glossary entry found
+    # once, through any of its Vietnamese alternatives, times the share of the question the glossary knows
+    # (dev: more facts quoted from Vietnamese-only documents)
+    kind_vi = kind_words(query, True)
+    across = None if vi_question else cross_language(query, df, True, [[kind_vi]] if kind_vi else None)
     for i, h in top + list(enumerate(fetched, start=len(hits))):
         vi_passage = (h.metadata or {}).get("lang") != "en"
         terms = base_terms + (vi_terms if vi_passage else []) + kind_terms["vi" if vi_passage else "en"]
-        ccov = coverage(terms, h.text, df, alts=alts)
+
+        # (a Vietnamese passage whose English translation is also in the top passages is scored on the flat
+        # terms still: the reader is quoted in the translation)
+        crossed = across is not None and vi_passage and doc_number(h) not in twins
+
+        def cov(text: str, terms=terms, crossed=crossed) -> float:
+            if crossed:
+                return across(text)
+            return coverage(terms, text, df, alts=alts)
+        ccov = cov(h.text)
         prior = ((1.0 - RANK_PRIOR * min(i, TITLED_RANK if i in titled else i))
                  * (PREAMBLE_PRIOR if (h.metadata or {}).get("kind") == "preamble" else 1.0)
                  * (OTHER_LANGUAGE_PRIOR if vi_passage != vi_question and doc_number(h) in twins else 1.0))
         if i in titled:
             ccov += HEADING_BONUS  # "Điều 8. Thời hạn giải quyết yêu cầu" for "… trong bao lâu?"
+        title = _bare(str((h.metadata or {}).get("title") or ""))
         for u in _units(h):
-            v = SENTENCE_WEIGHT * coverage(terms, u.full, df, alts=alts) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
+            v = SENTENCE_WEIGHT * cov(u.full) + (1 - SENTENCE_WEIGHT) * ccov + phrase_bonus(qwords, u.full)
             if any(a(u.full) for a in wanted):
                 v += TYPE_BONUS
-            (cands if i < len(hits) else ref_cands).append((v * prior, i, u.order, u))
+            # the document's title line ("Cuộc họp giao ban … tuần 40") repeats what the question is about and
+            # answers nothing: it counts as the opening lines do
+            own_prior = PREAMBLE_PRIOR if title and len(bare := _bare(u.full)) > 8 and bare in title else 1.0
+            (cands if i < len(hits) else ref_cands).append((v * prior * own_prior, i, u.order, u))
     if not cands:
         return t("answers.offline_intro", lang), hits[:QA_TOP_HITS]
     if max(c[0] for c in cands) <= 0 and embedder is not None:

@@ -391,3 +391,5 @@ def test_the_title_line_of_a_document_is_not_quoted_as_the_answer(pipe):
     res = ask(pipe, "Cuộc họp giao ban tuần 40 của quận có bao nhiêu người tham dự, và ai là người chủ trì?")
     assert "23 người" in res.answer, res.answer
     assert "“Cuộc họp giao ban Ủy ban nhân dân quận Bến Sông tuần 40 năm 2025”" not in res.answer
+    # nor the legal basis another document opens with ("Thực hiện kết luận … tại cuộc họp giao ban tuần 40 …")
+    assert "Thực hiện kết luận" not in res.answer, res.answer

@@ -278,12 +278,19 @@ def _exclusions(chosen: list, cands: list) -> list:
     return out
 
 
+# the legal basis a document opens with ("Căn cứ Nghị định …", "Thực hiện kết luận của Chủ tịch …", "Pursuant to
+# …"): it says why the document exists, not what it rules, also when the document has no articles
+_BASIS = re.compile(r"\s*(?:Căn\s+cứ|Pursuant\s+to|Thực\s+hiện\s+(?:kết\s+luận|Kế\s+hoạch|Quyết\s+định|Công\s+văn|"
+                    r"Chỉ\s+thị|Nghị\s+quyết|Thông\s+báo|ý\s+kiến))", re.I)
+
+
 def _bare(text: str) -> str:
     """Folded words only: "**Cuộc họp giao ban …**" -> "cuoc hop giao ban …"."""
     return " ".join(words(text))
 
 
 PREAMBLE_PRIOR = 0.5  # a document's opening lines (title, "Căn cứ …") rarely hold the answer
+TITLE_PRIOR = 0.5  # the title line itself names the subject and answers nothing (0.25 quoted weaker units on a walk)
 PART_MIN = 0.5  # a part of a multi-part question gets its own quote when a unit covers this share of it
 PART_MIN_QUOTED = 0.25  # ... or this share when the unit is in a passage already quoted (no new citation)
 PART_BETTER = 1.2  # ... and covers it clearly better than the quotes already chosen
@@ -436,8 +443,9 @@ def qa(query: str, hits: list, lang: str, df: DocFreq | None, embedder=None, fet
             if any(a(u.full) for a in wanted):
                 v += TYPE_BONUS
             # the document's title line ("Cuộc họp giao ban … tuần 40") repeats what the question is about and
-            # answers nothing: it counts as the opening lines do
-            own_prior = PREAMBLE_PRIOR if title and len(bare := _bare(u.full)) > 8 and bare in title else 1.0
+            # answers nothing
+            own_prior = (TITLE_PRIOR if title and len(bare := _bare(u.full)) > 8 and bare in title
+                         else PREAMBLE_PRIOR if _BASIS.match(u.full) else 1.0)  # its legal basis: as the opening
             (cands if i < len(hits) else ref_cands).append((v * prior * own_prior, i, u.order, u))
     if not cands:
         return t("answers.offline_intro", lang), hits[:QA_TOP_HITS]

@@ -393,3 +393,19 @@ def test_the_title_line_of_a_document_is_not_quoted_as_the_answer(pipe):
     assert "“Cuộc họp giao ban Ủy ban nhân dân quận Bến Sông tuần 40 năm 2025”" not in res.answer
     # nor the legal basis another document opens with ("Thực hiện kết luận … tại cuộc họp giao ban tuần 40 …")
     assert "Thực hiện kết luận" not in res.answer, res.answer
+
+
+def test_the_place_a_question_names_is_read():
+    from assistant.answer.question import places
+
+    assert places("Which AI tools are on Hoa An District's list?") == ["Hoa An"]
+    assert places("Quận Hòa An có bao nhiêu hồ sơ quá hạn?") == ["Hòa An"]
+    assert places("Cho em hỏi ở phường thì nộp ở đâu?") == []
+
+
+def test_a_question_about_another_district_than_the_documents_is_refused(pipe):
+    # the digital-transformation plan is Bến Sông's; Hòa An's budget is in no document
+    res = ask(pipe, "Kế hoạch chuyển đổi số của quận Hòa An giai đoạn 2025–2026 có tổng kinh phí bao nhiêu?")
+    assert res.abstained, (res.relevance, res.answer[:300])
+    res = ask(pipe, "Ngày thứ Bảy số của quận Bến Sông đặt mục tiêu kích hoạt thêm bao nhiêu tài khoản định danh điện tử?")
+    assert not res.abstained and "2.000 tài khoản" in res.answer, res.answer

@@ -14,6 +14,45 @@ _PROCEDURE = re.compile(r"(?<!\w)(?:đăng\s+ký|dang\s+ky|thủ\s+tục|thu\s+t
 _NEXT_TWO = re.compile(r"\s+([^\W\d_]+)\s+([^\W\d_]+)")
 
 
+# a place the question names: "quận Hòa An", "phường Tân Mỹ", "Hoa An District('s)", "the district of Ben Song"
+_PLACE_VI = re.compile(r"(?<!\w)(?:quận|phường|huyện|xã|thị\s+xã|thành\s+phố|tỉnh)\s+((?:[^\W\d_]+)(?:\s+[^\W\d_]+){0,3})", re.I)
+_PLACE_EN = re.compile(r"((?:[A-Z][a-z]+\s+){1,3})(?:District|Ward|City|Province)\b|"
+                       r"\b(?:district|ward|city|province)\s+of\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+){0,2})")
+_NOT_PLACE = {"the", "in", "at", "on", "for", "of", "which", "what", "our", "my", "this", "that", "is", "does"}
+
+
+def places(query: str) -> list[str]:
+    """The names of the districts, wards and cities ``query`` names, as written ("Hòa An", "Hoa An")."""
+    out = []
+    for m in _PLACE_VI.finditer(query):
+        name = []
+        for w in m.group(1).split():
+            if not w[0].isupper():
+                break
+            name.append(w)
+        if name:
+            out.append(" ".join(name))
+    for m in _PLACE_EN.finditer(query):
+        words_ = (m.group(1) or m.group(2) or "").split()
+        while words_ and words_[0].lower() in _NOT_PLACE:
+            words_ = words_[1:]
+        if words_:
+            out.append(" ".join(words_))
+    return out
+
+
+def missing_place(query: str, hits: list) -> bool:
+    """The question names a district, ward or city ("quận Hòa An", "Hoa An District") that no top passage (nor
+    its document's title) names: the rules of another district do not answer for this one."""
+    from assistant.textnorm import fold
+
+    names = places(query)
+    if not names:
+        return False
+    hay = " ".join(fold(f"{h.text} {(h.metadata or {}).get('title', '')}".lower()) for h in hits)
+    return any(" ".join(fold(n.lower()).split()) not in hay for n in names)
+
+
 VALUE_KINDS = ("money", "percent", "contact")  # kinds of fact a passage either states or does not
 
 

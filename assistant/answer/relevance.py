@@ -30,7 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.answer.question import asked_parts, everyday_words, expanded, missing_kind, missing_procedure, parts
+from assistant.answer.question import (asked_parts, everyday_words, expanded, missing_kind, missing_place,
+                                      missing_procedure, parts)
 from assistant.answer.text import DocFreq, content_terms, coverage, question_terms, term_weight, topic, words
 
 # a Latin-script word in a Vietnamese question ("ChatGPT", "Zalo"), or a word with an inner capital in an
@@ -50,6 +51,8 @@ KIND_MISS = 0.5  # the amount, percentage or phone number asked for is in no top
 PROCEDURE_MISS = 0.4  # the procedure asked about ("đăng ký khai tử") is named in no top passage (dev: every question
 # it fires on is out of corpus, so a lower factor only widens the margin; 0.5 left "thủ tục đăng ký khai tử cần giấy
 # tờ gì" 0.004 above the 2026-12-03 threshold, 0.4 puts the highest dev one, rb-19, at 0.31)
+PLACE_MISS = 0.4  # the district or ward the question names is named in no top passage (dev: refuses 3 out-of-corpus
+# questions about Hòa An asked over Bến Sông's documents; no answerable dev question names a place its passages lack)
 PRODUCT_WEIGHT = 0.5  # a product name counts half its IDF: an instance of what the corpus covers, or the subject (dev)
 DENSE_FLOOR = 0.55
 DENSE_BONUS = 1.0
@@ -252,6 +255,8 @@ def relevance(query: str, hits: list, df: DocFreq | None, settings=None, dense_r
         cov *= PROCEDURE_MISS
     if missing_kind(query, hits[:TOP]):
         cov *= KIND_MISS
+    if missing_place(query, hits[:TOP]):
+        cov *= PLACE_MISS
     dense = max((float(h.dense_score) for h in hits[:TOP]), default=0.0)
     score = cov + (bonus * max(0.0, dense - floor) if dense_reads else 0.0)
     return Relevance(score, cov, dense, thr)

@@ -43,14 +43,25 @@ def places(query: str) -> list[str]:
 
 def missing_place(query: str, hits: list) -> bool:
     """The question names a district, ward or city ("quận Hòa An", "Hoa An District") that no top passage (nor
-    its document's title) names: the rules of another district do not answer for this one."""
+    its document's title) names, and the top documents are another place's (their titles name one): the rules
+    of another district do not answer for this one. A city-wide rule, whose title names no district or ward,
+    applies to every one of them."""
     from assistant.textnorm import fold
+
+    def norm(name: str) -> str:
+        return " ".join(fold(name.lower()).split())
 
     names = places(query)
     if not names:
         return False
     hay = " ".join(fold(f"{h.text} {(h.metadata or {}).get('title', '')}".lower()) for h in hits)
-    return any(" ".join(fold(n.lower()).split()) not in hay for n in names)
+    missing = {norm(n) for n in names if norm(n) not in hay}
+    city = {norm(a or b) for a, b in _CITY.findall(" ".join(str((h.metadata or {}).get("title", "")) for h in hits))}
+    scoped = {norm(p) for h in hits for p in places(str((h.metadata or {}).get("title", "")))} - city
+    return bool(missing) and bool(scoped - missing)
+
+
+_CITY = re.compile(r"(?:thành\s+phố|tỉnh)\s+([A-ZĐ]\S*(?:\s+[A-ZĐ]\S*)*)|([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\s+(?:City|Province)\b")
 
 
 VALUE_KINDS = ("money", "percent", "contact")  # kinds of fact a passage either states or does not

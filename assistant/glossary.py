@@ -29,22 +29,27 @@ def _entries() -> list[tuple[re.Pattern, list[str]]]:
 
 
 def _inflected(key: str) -> str:
-    """A pattern for ``key`` with the regular English endings on each word ("hand over" finds "handed over",
-    "tick" finds "ticked", "fee" finds "fees"); a key that ends in one already is matched as written."""
+    """A pattern for ``key`` with the regular English endings on each word of three letters or more ("hand
+    over" finds "handed over", "tick" finds "ticked", "fee" finds "fees")."""
     return r"\s+".join(re.escape(w) + (r"(?:s|es|ed|d|ing)?" if w.isalpha() and len(w) > 2 else "")
                        for w in key.split())
+
+
+def _match(query: str) -> tuple[list[list[str]], str]:
+    """(the Vietnamese terms of each glossary entry found in ``query``, longest first, the rest of ``query``)."""
+    q = query.lower()
+    out: list[list[str]] = []
+    for pattern, vals in _entries():
+        if pattern.search(q):
+            q = pattern.sub(" ", q)  # a phrase matched once is not matched again by its words
+            out.append(list(vals))
+    return out, " ".join(q.split())
 
 
 def groups_en(query: str) -> list[list[str]]:
     """The Vietnamese alternatives of each English word or phrase of ``query`` the glossary knows, one list per
     entry ("urgent" -> ["khẩn", "độ khẩn", "thượng khẩn", "hỏa tốc"]): a passage holding one of them has it."""
-    q = query.lower()
-    out: list[list[str]] = []
-    for pattern, vals in _entries():
-        if pattern.search(q):
-            q = pattern.sub(" ", q)
-            out.append(list(vals))
-    return out
+    return _match(query)[0]
 
 
 def expand_en(query: str) -> str:
@@ -54,15 +59,8 @@ def expand_en(query: str) -> str:
 
 def split_en(query: str) -> tuple[list[str], str]:
     """(the Vietnamese terms of the English words and phrases the glossary knows, the rest of ``query``)."""
-    q = query.lower()
-    found: list[str] = []
-    for pattern, vals in _entries():
-        if pattern.search(q):
-            q = pattern.sub(" ", q)  # a phrase matched once is not matched again by its words
-            for v in vals:
-                if v not in found:
-                    found.append(v)
-    return found, " ".join(q.split())
+    groups, rest = _match(query)
+    return list(dict.fromkeys(v for vals in groups for v in vals)), rest
 
 
 # ---------------------------------------------------------------- everyday Vietnamese -> document words

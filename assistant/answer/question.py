@@ -18,6 +18,9 @@ _NEXT_TWO = re.compile(r"\s+([^\W\d_]+)\s+([^\W\d_]+)")
 _PLACE_VI = re.compile(r"(?<!\w)(?:quận|phường|huyện|xã|thị\s+xã|thành\s+phố|tỉnh)\s+((?:[^\W\d_]+)(?:\s+[^\W\d_]+){0,3})", re.I)
 _PLACE_EN = re.compile(r"((?:[A-Z][a-z]+\s+){1,3})(?:District|Ward|City|Province)\b|"
                        r"\b(?:district|ward|city|province)\s+of\s+((?:[A-Z][a-z]+)(?:\s+[A-Z][a-z]+){0,2})")
+# a city or province (its rules apply to all its districts and wards)
+_CITY = re.compile(r"(?:thành\s+phố|tỉnh)\s+([A-ZĐ]\S*(?:\s+[A-ZĐ]\S*)*)|"
+                   r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\s+(?:City|Province)\b")
 _NOT_PLACE = {"the", "in", "at", "on", "for", "of", "which", "what", "our", "my", "this", "that", "is", "does"}
 
 
@@ -60,8 +63,6 @@ def missing_place(query: str, hits: list) -> bool:
     scoped = {norm(p) for h in hits for p in places(str((h.metadata or {}).get("title", "")))} - city
     return bool(missing) and bool(scoped - missing)
 
-
-_CITY = re.compile(r"(?:thành\s+phố|tỉnh)\s+([A-ZĐ]\S*(?:\s+[A-ZĐ]\S*)*)|([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\s+(?:City|Province)\b")
 
 
 VALUE_KINDS = ("money", "percent", "contact")  # kinds of fact a passage either states or does not

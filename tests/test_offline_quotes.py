@@ -407,5 +407,9 @@ def test_a_question_about_another_district_than_the_documents_is_refused(pipe):
     # the digital-transformation plan is Bến Sông's; Hòa An's budget is in no document
     res = ask(pipe, "Kế hoạch chuyển đổi số của quận Hòa An giai đoạn 2025–2026 có tổng kinh phí bao nhiêu?")
     assert res.abstained, (res.relevance, res.answer[:300])
+    # ... and the refusal says why, in the trainee's language
+    assert "Câu hỏi nói về Hòa An, còn các tài liệu gần nhất là của Bến Sông" in res.answer, res.answer
+    res = ask(pipe, "What is Hoa An District's total digital transformation budget for 2025-2026?", lang="en")
+    assert res.abstained and "The question is about Hoa An, but the closest documents are for Bến Sông" in res.answer, res.answer
     res = ask(pipe, "Ngày thứ Bảy số của quận Bến Sông đặt mục tiêu kích hoạt thêm bao nhiêu tài khoản định danh điện tử?")
     assert not res.abstained and "2.000 tài khoản" in res.answer, res.answer

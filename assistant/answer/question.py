@@ -44,11 +44,12 @@ def places(query: str) -> list[str]:
     return out
 
 
-def missing_place(query: str, hits: list) -> bool:
+def place_mismatch(query: str, hits: list) -> tuple[list[str], list[str]] | None:
     """The question names a district, ward or city ("quận Hòa An", "Hoa An District") that no top passage (nor
     its document's title) names, and the top documents are another place's (their titles name one): the rules
     of another district do not answer for this one. A city-wide rule, whose title names no district or ward,
-    applies to every one of them."""
+    applies to every one of them. Returns (the places asked about, the places of the documents) as written, or
+    None."""
     from assistant.textnorm import fold
 
     def norm(name: str) -> str:
@@ -56,12 +57,14 @@ def missing_place(query: str, hits: list) -> bool:
 
     names = places(query)
     if not names:
-        return False
+        return None
     hay = " ".join(fold(f"{h.text} {(h.metadata or {}).get('title', '')}".lower()) for h in hits)
-    missing = {norm(n) for n in names if norm(n) not in hay}
-    city = {norm(a or b) for a, b in _CITY.findall(" ".join(str((h.metadata or {}).get("title", "")) for h in hits))}
-    scoped = {norm(p) for h in hits for p in places(str((h.metadata or {}).get("title", "")))} - city
-    return bool(missing) and bool(scoped - missing)
+    missing = {norm(n): n for n in names if norm(n) not in hay}
+    titles = [str((h.metadata or {}).get("title", "")) for h in hits]
+    city = {norm(a or b) for a, b in _CITY.findall(" ".join(titles))}
+    scoped = {norm(p): p for title in titles for p in places(title) if norm(p) not in city}
+    others = [p for k, p in scoped.items() if k not in missing]
+    return (list(missing.values()), others) if missing and others else None
 
 
 

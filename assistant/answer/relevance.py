@@ -30,8 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.answer.question import (asked_parts, everyday_words, expanded, missing_kind, missing_place,
-                                      missing_procedure, parts)
+from assistant.answer.question import (asked_parts, everyday_words, expanded, missing_kind, missing_procedure,
+                                      parts, place_mismatch)
 from assistant.answer.text import DocFreq, content_terms, coverage, question_terms, term_weight, topic, words
 
 # a Latin-script word in a Vietnamese question ("ChatGPT", "Zalo"), or a word with an inner capital in an
@@ -67,14 +67,18 @@ class Relevance:
     coverage: float
     dense: float
     threshold: float
+    places: tuple[list[str], list[str]] | None = None  # (asked, the documents') when the places differ
 
     @property
     def abstain(self) -> bool:
         return self.score < self.threshold
 
     def as_json(self) -> dict:
-        return {"score": round(self.score, 4), "coverage": round(self.coverage, 4), "dense": round(self.dense, 4),
-                "threshold": self.threshold}
+        out = {"score": round(self.score, 4), "coverage": round(self.coverage, 4), "dense": round(self.dense, 4),
+               "threshold": self.threshold}
+        if self.places:
+            out["places"] = {"asked": self.places[0], "documents": self.places[1]}
+        return out
 
 
 def constants(settings) -> tuple[float, float, float]:
@@ -255,8 +259,9 @@ def relevance(query: str, hits: list, df: DocFreq | None, settings=None, dense_r
         cov *= PROCEDURE_MISS
     if missing_kind(query, hits[:TOP]):
         cov *= KIND_MISS
-    if missing_place(query, hits[:TOP]):
+    mismatch = place_mismatch(query, hits[:TOP])
+    if mismatch:
         cov *= PLACE_MISS
     dense = max((float(h.dense_score) for h in hits[:TOP]), default=0.0)
     score = cov + (bonus * max(0.0, dense - floor) if dense_reads else 0.0)
-    return Relevance(score, cov, dense, thr)
+    return Relevance(score, cov, dense, thr, mismatch)

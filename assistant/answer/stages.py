@@ -88,8 +88,13 @@ def rewrite(turn: Turn) -> Iterator[Event]:
 
 
 # ---------------------------------------------------------------- 3. passages
-def abstain_text(hits: list, lang: str) -> str:
+def abstain_text(hits: list, lang: str, rel=None) -> str:
+    """The refusal, why when it is known (the question names another district than the documents'), and the
+    nearest documents."""
     lines = [t("answers.abstain", lang)]
+    if rel is not None and rel.places:
+        asked, theirs = rel.places
+        lines += ["", t("answers.abstain_place", lang, asked=", ".join(asked), documents=", ".join(theirs))]
     seen: list[str] = []
     for h in hits:
         name = h.title or h.source
@@ -139,7 +144,7 @@ def passages(turn: Turn) -> Iterator[Event]:
         rel = relevance(turn.query, hits, src.doc_freq, s, dense_reads=dense_reads)
         turn.res.relevance = rel.as_json()
         if rel.abstain:
-            yield from _settle(turn, abstain_text(hits, turn.lang))
+            yield from _settle(turn, abstain_text(hits, turn.lang, rel))
             return
     yield Event("sources", [dict(h.as_json(), n=i) for i, h in enumerate(hits, start=1)])
 

@@ -67,7 +67,6 @@ def place_mismatch(query: str, hits: list) -> tuple[list[str], list[str]] | None
     return (list(missing.values()), others) if missing and others else None
 
 
-
 VALUE_KINDS = ("money", "percent", "contact")  # kinds of fact a passage either states or does not
 
 

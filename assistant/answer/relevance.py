@@ -200,16 +200,17 @@ def cross_language(query: str, df: DocFreq | None, exact: bool = True, extra: li
     with no glossary word): the share of the question's topic words the glossary knows times the glossary
     coverage of the text (``glossary_coverage``; ``extra``: more entries, e.g. the words a rule uses for the
     kind of fact asked)."""
-    from assistant.answer.offline import glossary_terms
     from assistant.glossary import groups_en, split_en
+    from assistant.retrieval import query_lang
 
-    if not glossary_terms(query, exact):  # [] for a Vietnamese question
+    entries = _weighted(groups_en(topic(query)), df, exact) if query_lang(query) == "en" else []
+    if not entries:  # a Vietnamese question, or no glossary word
         return None
+    entries += _weighted(extra or [], df, exact)
     # numbers, codes ("45/KH-UBND", "2025") and names ("Lac Hong", "Hoa An") say where or which, not what
-    # about: they are neither asked nor unknown
-    neutral = _names_and_codes(query)
+    # about: they are neither asked nor unknown; nor are English function words
+    neutral = _names_and_codes(query) | _EN_FUNCTION
     about = _HOW_MUCH.sub(" ", topic(query))  # "how long", "how often" say what kind of fact, not about what
-    neutral |= _EN_FUNCTION
     asked = [w for w in content_terms(about) if "_" not in w and w not in neutral and not _CODE.search(w)]
     unknown = [w for w in content_terms(split_en(about)[1]) if "_" not in w and w not in neutral
                and not _CODE.search(w)]
@@ -217,23 +218,30 @@ def cross_language(query: str, df: DocFreq | None, exact: bool = True, extra: li
     # what the question is about; a common one ("apply", "district") is not
     total = sum(term_weight(w, df, exact) for w in asked)
     known = max(0.0, 1.0 - sum(term_weight(w, df, exact) for w in unknown) / total) if total > 0 else 0.0
-    groups = groups_en(topic(query)) + list(extra or [])
-    return lambda text: known * glossary_coverage(groups, text, df, exact)
+    return lambda text: known * _held(entries, text, df, exact)
 
 
 def glossary_coverage(groups: list[list[str]], text: str, df: DocFreq | None, exact: bool = True) -> float:
     """The weighted share of the glossary entries of an English question that ``text`` holds: an entry counts
     as found as far as its best-covered Vietnamese alternative is ("urgent" is found in a passage saying
     "hỏa tốc" alone), weighted by how rare that entry's words are (its rarest alternative's mean weight)."""
-    total = got = 0.0
+    return _held(_weighted(groups, df, exact), text, df, exact)
+
+
+def _weighted(groups: list[list[str]], df: DocFreq | None, exact: bool) -> list[tuple[float, list[list[str]]]]:
+    """(weight, the term lists of its Vietnamese alternatives) per glossary entry; entries without terms left out.
+    Computed once per question, not per scored text."""
+    out = []
     for vals in groups:
-        alts = [content_terms(v, exact) for v in vals]
-        alts = [a for a in alts if a]
-        if not alts:
-            continue
-        w = max(sum(term_weight(t, df, exact) for t in a) / len(a) for a in alts)
-        total += w
-        got += w * max(coverage(a, text, df, None, exact) for a in alts)
+        alts = [a for a in (content_terms(v, exact) for v in vals) if a]
+        if alts:
+            out.append((max(sum(term_weight(t, df, exact) for t in a) / len(a) for a in alts), alts))
+    return out
+
+
+def _held(entries: list[tuple[float, list[list[str]]]], text: str, df: DocFreq | None, exact: bool) -> float:
+    total = sum(w for w, _ in entries)
+    got = sum(w * max(coverage(a, text, df, None, exact) for a in alts) for w, alts in entries)
     return got / total if total else 0.0
 
 
